@@ -66,8 +66,19 @@ interface At {
   endLine: number;
 }
 
+/**
+ * Set on range events whose printed end lies below the start (garbage firmware data, a size that
+ * wrapped past 2^64): such events carry size 0n, `inverted: true` and the printed end in `rawEnd`,
+ * so the analysis can flag them instead of the parser rejecting the line.
+ */
+export interface RangeAnomaly {
+  inverted?: boolean;
+  /** The end exactly as printed (inclusive or exclusive per the format), only when `inverted`. */
+  rawEnd?: Addr;
+}
+
 /** memblock_add / memblock_add_node / memblock_physmem_add: RAM becomes known. */
-export interface AddEvent extends At {
+export interface AddEvent extends At, RangeAnomaly {
   kind: 'add';
   api: 'memblock_add' | 'memblock_add_node' | 'memblock_physmem_add';
   base: Addr;
@@ -79,7 +90,7 @@ export interface AddEvent extends At {
 }
 
 /** memblock_remove: RAM taken away (mem=, DT cleanup, kdump). */
-export interface RemoveEvent extends At {
+export interface RemoveEvent extends At, RangeAnomaly {
   kind: 'remove';
   base: Addr;
   size: Addr;
@@ -89,7 +100,7 @@ export interface RemoveEvent extends At {
 export type ReserveApi = 'memblock_reserve' | '__memblock_reserve' | 'memblock_x86_reserve_range';
 
 /** A range added to memblock.reserved: an explicit reservation or the result of an allocation. */
-export interface ReserveEvent extends At {
+export interface ReserveEvent extends At, RangeAnomaly {
   kind: 'reserve';
   api: ReserveApi;
   base: Addr;
@@ -101,6 +112,8 @@ export interface ReserveEvent extends At {
   caller?: string;
   /** memblock_x86_reserve_range carries a name ("TEXT DATA BSS", "RAMDISK"...). */
   name?: string;
+  /** The line printed an exclusive end (3.3–3.13 debug bug); `size` is already corrected. */
+  exclusiveEnd?: boolean;
 }
 
 export type FreeApi =
@@ -110,16 +123,18 @@ export type FreeApi =
   | 'memblock_x86_free_range';
 
 /** A range taken out of memblock.reserved. */
-export interface FreeEvent extends At {
+export interface FreeEvent extends At, RangeAnomaly {
   kind: 'free';
   api: FreeApi;
   base: Addr;
   size: Addr;
   caller?: string;
+  /** The line printed an exclusive end (3.3–3.13 debug bug); `size` is already corrected. */
+  exclusiveEnd?: boolean;
 }
 
 /** memblock_free_late / __memblock_free_late: pages handed straight to the buddy allocator. */
-export interface FreeLateEvent extends At {
+export interface FreeLateEvent extends At, RangeAnomaly {
   kind: 'free-late';
   api: 'memblock_free_late' | '__memblock_free_late';
   base: Addr;
@@ -154,7 +169,7 @@ export interface HugetlbAllocEvent extends At {
 }
 
 /** "memblock: reserved is doubled to 256 at [a-b]". */
-export interface DoubleEvent extends At {
+export interface DoubleEvent extends At, RangeAnomaly {
   kind: 'double';
   array: 'memory' | 'reserved' | 'physmem';
   newMax: number;
@@ -182,7 +197,7 @@ export interface CheckpointEvent extends At {
 }
 
 /** A firmware memory map entry: e820 (BIOS, user, modified...), EFI, MIPS map, DT memory. */
-export interface FirmwareEvent extends At {
+export interface FirmwareEvent extends At, RangeAnomaly {
   kind: 'firmware';
   source: 'e820' | 'efi' | 'mips' | 'dt' | 'xen';
   /** e.g. "BIOS-e820", "user", "modified", "reserve setup_data", "efi". */
@@ -197,7 +212,7 @@ export interface FirmwareEvent extends At {
 }
 
 /** A NUMA node's memory block from SRAT, arch NUMA, numa=fake, merge lines or node ranges. */
-export interface NodeRangeEvent extends At {
+export interface NodeRangeEvent extends At, RangeAnomaly {
   kind: 'node-range';
   source: 'srat' | 'numa-merge' | 'fake' | 'faking-single' | 'early-node-ranges' | 'initmem' | 'bootmem-setup' | 'arch-numa';
   nid: number;
@@ -208,7 +223,7 @@ export interface NodeRangeEvent extends At {
 }
 
 /** NODE_DATA(N) allocated [mem a-b], with an optional "on node M" when placed off-node. */
-export interface NodeDataEvent extends At {
+export interface NodeDataEvent extends At, RangeAnomaly {
   kind: 'node-data';
   nid: number;
   base: Addr;
@@ -223,7 +238,7 @@ export interface MemorylessNodeEvent extends At {
 }
 
 /** A zone row from `Zone ranges:`; empty zones have no range. */
-export interface ZoneEvent extends At {
+export interface ZoneEvent extends At, RangeAnomaly {
   kind: 'zone';
   zone: string;
   base?: Addr;
@@ -231,13 +246,18 @@ export interface ZoneEvent extends At {
 }
 
 /** What a message says owns a range: RAMDISK, crashkernel, CMA, ACPI tables, setup_data, swiotlb, DT reserved-memory... */
-export interface OwnerHintEvent extends At {
+export interface OwnerHintEvent extends At, RangeAnomaly {
   kind: 'owner-hint';
   owner: Owner;
   base: Addr;
   size: Addr;
   /** The name the kernel used (ACPI table signature, DT node name, setup_data type...). */
   label?: string;
+  /** DT reserved-memory: `nomap` (removed from the linear map) and `reusable` (CMA-like) attributes. */
+  nomap?: boolean;
+  reusable?: boolean;
+  /** `cma: Reserved N MiB at PA on node D` (−1 = any node). */
+  nid?: number;
 }
 
 /** `Memory: …K/…K available (… reserved, … cma-reserved)` (sizes in KiB). */
@@ -300,12 +320,18 @@ export interface BootmemEvent extends At {
 }
 
 /** early_res table rows (2.6.26–2.6.36). */
-export interface EarlyResEvent extends At {
+export interface EarlyResEvent extends At, RangeAnomaly {
   kind: 'early-res';
   index?: number;
   base: Addr;
   size: Addr;
   name: string;
+  /**
+   * Which printout the row came from: 'bootmem' (`==> bootmem` handover table), 'subtract'
+   * (NO_BOOTMEM `Subtract (N early reservations)` table), 'early-res' (2.6.26 `early res:` rows),
+   * 'doubled' (`early_res array is doubled to N at [a - b]`: the new array's own range).
+   */
+  table?: 'bootmem' | 'subtract' | 'early-res' | 'doubled';
 }
 
 export type MemoryEvent =

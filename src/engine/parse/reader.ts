@@ -1,0 +1,125 @@
+// The log reader: raw chunks in, boots with memory events out.
+//
+//   LineSplitter  →  QuotedPrintable  →  EnvelopeStripper  →  LineJoiner  →  BootSplitter → recognizers
+//   (physical        (soft breaks,        (timestamps,          (wrapped        (boots, banner facts,
+//    lines)           =3D)                 prefixes, quotes)     lines)           MessageParser per boot)
+//
+// Everything streams: one unfinished physical line and one unfinished message are the only state
+// carried between chunks, so a file of any size is read in constant memory (events aside).
+// The recognizers are injected (see index.ts for the real ones) so the reader is testable alone.
+
+import type { ParseResult } from '../types';
+import { BootSplitter, type CreateMessageParser } from './boots';
+import { EnvelopeStripper, QuotedPrintable, type LogicalLine, type Stripped } from './envelope';
+import { LineJoiner, type Piece } from './join';
+import { LineSplitter } from './lines';
+
+export interface Recognizers {
+  createParser: CreateMessageParser;
+  /** A message cut short, that the next physical line may continue. */
+  needsContinuation(text: string): boolean;
+}
+
+export class LogReader {
+  private readonly splitter: LineSplitter;
+  private readonly qp = new QuotedPrintable();
+  private readonly envelope = new EnvelopeStripper();
+  private readonly joiner: LineJoiner;
+  private readonly boots: BootSplitter;
+  private ended: ParseResult | undefined;
+
+  constructor(recognizers: Recognizers) {
+    this.splitter = new LineSplitter((text, no) => this.onPhysicalLine(text, no));
+    this.boots = new BootSplitter(recognizers.createParser);
+    this.joiner = new LineJoiner(recognizers.needsContinuation, (rec) => this.boots.push(rec), this.envelope.layers);
+  }
+
+  push(chunk: string | Uint8Array): void {
+    this.splitter.push(chunk);
+  }
+
+  end(): ParseResult {
+    if (this.ended) return this.ended;
+    this.splitter.end();
+    const last = this.qp.flush();
+    if (last) this.onLogicalLine(last);
+    this.joiner.flush();
+    const boots = this.boots.end();
+    this.ended = {
+      boots,
+      lineCount: this.splitter.lineCount,
+      unreadCount: boots.reduce((sum, b) => sum + b.unreadCount, 0),
+      envelopes: this.envelopeNames(),
+    };
+    return this.ended;
+  }
+
+  private onPhysicalLine(text: string, no: number): void {
+    const logical = this.qp.feed(text, no);
+    if (logical) this.onLogicalLine(logical);
+  }
+
+  private onLogicalLine(logical: LogicalLine): void {
+    const stripped = this.strip(logical.text);
+    if (stripped.marker) {
+      this.joiner.flush();
+      this.boots.marker(logical.line);
+      return;
+    }
+    if (stripped.skip) return;
+    const piece = stripped as Piece;
+    piece.line = logical.line;
+    piece.endLine = logical.endLine;
+    piece.rawLength = logical.text.length;
+    this.joiner.push(piece);
+  }
+
+  /** Never lets a line stop the file: if stripping fails, the line is kept as plain text. */
+  private strip(text: string): Stripped {
+    try {
+      return this.envelope.strip(text);
+    } catch {
+      return { text: text.trim(), kernel: false, quoteDepth: 0, softBreak: false, leadingBlank: false, skip: false };
+    }
+  }
+
+  private envelopeNames(): string[] {
+    const names = new Set(this.envelope.layers);
+    const stats = this.splitter.stats;
+    if (stats.crlf > 0) names.add('crlf');
+    if (stats.bareCr > 0) names.add('bare-cr');
+    if (stats.truncated > 0) names.add('truncated-line');
+    if (stats.invalidUtf8) names.add('invalid-utf8');
+    if (stats.bom) names.add('bom');
+    if (this.qp.active) names.add('quoted-printable');
+    return [...names].sort();
+  }
+}
+
+/** Reads a whole string with the given recognizers. */
+export function readText(text: string, recognizers: Recognizers): ParseResult {
+  const reader = new LogReader(recognizers);
+  reader.push(text);
+  return reader.end();
+}
+
+/** Reads chunks (strings or UTF-8 bytes) with the given recognizers. */
+export function readChunks(chunks: Iterable<string | Uint8Array>, recognizers: Recognizers): ParseResult {
+  const reader = new LogReader(recognizers);
+  for (const chunk of chunks) reader.push(chunk);
+  return reader.end();
+}
+
+/** Reads a sync or async stream of chunks. */
+export async function readStream(
+  source: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>,
+  recognizers: Recognizers,
+): Promise<ParseResult> {
+  const reader = new LogReader(recognizers);
+  if (Symbol.asyncIterator in source) {
+    for await (const chunk of source as AsyncIterable<string | Uint8Array>) reader.push(chunk);
+  } else {
+    for (const chunk of source as Iterable<string | Uint8Array>) reader.push(chunk);
+  }
+  return reader.end();
+}

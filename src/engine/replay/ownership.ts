@@ -1,0 +1,122 @@
+// Which reservation owns each reserved byte. memblock itself forgets this the moment two
+// neighbouring reservations merge; to tell a leak's owner we keep our own map, with the same
+// "first one wins" rule memblock applies to attributes of an already covered range.
+//
+// Pieces are kept sorted in chunks so that a log with hundreds of thousands of live reservations
+// still costs O(sqrt n)-ish per operation instead of one big array shift.
+
+import type { Addr } from '../types';
+
+export interface Piece {
+  base: Addr;
+  end: Addr;
+  owner: number;
+}
+
+const CHUNK = 512;
+
+export class OwnershipMap {
+  private chunks: Piece[][] = [];
+
+  /** Claims the parts of [base, end) nobody owns yet for `owner`. Returns the bytes claimed. */
+  claim(base: Addr, end: Addr, owner: number): Addr {
+    if (end <= base) return 0n;
+    let claimed = 0n;
+    let cursor = base;
+    const gaps: Piece[] = [];
+    for (const piece of this.overlapping(base, end)) {
+      if (piece.base > cursor) gaps.push({ base: cursor, end: piece.base, owner });
+      if (piece.end > cursor) cursor = piece.end;
+    }
+    if (cursor < end) gaps.push({ base: cursor, end, owner });
+    for (const gap of gaps) {
+      this.insert(gap);
+      claimed += gap.end - gap.base;
+    }
+    return claimed;
+  }
+
+  /** Releases [base, end); returns what each owner lost, in address order. */
+  release(base: Addr, end: Addr): Piece[] {
+    const lost: Piece[] = [];
+    if (end <= base) return lost;
+    let ci = this.chunkIndex(base);
+    while (ci < this.chunks.length) {
+      const chunk = this.chunks[ci];
+      if (chunk[0].base >= end) break;
+      const kept: Piece[] = [];
+      for (const piece of chunk) {
+        if (piece.end <= base || piece.base >= end) {
+          kept.push(piece);
+          continue;
+        }
+        const from = piece.base > base ? piece.base : base;
+        const to = piece.end < end ? piece.end : end;
+        lost.push({ base: from, end: to, owner: piece.owner });
+        if (piece.base < from) kept.push({ base: piece.base, end: from, owner: piece.owner });
+        if (piece.end > to) kept.push({ base: to, end: piece.end, owner: piece.owner });
+      }
+      if (kept.length === 0) {
+        this.chunks.splice(ci, 1);
+      } else {
+        this.chunks[ci] = kept;
+        ci++;
+      }
+    }
+    return lost;
+  }
+
+  /** Pieces overlapping [base, end), in address order. */
+  *overlapping(base: Addr, end: Addr): Generator<Piece> {
+    for (let ci = this.chunkIndex(base); ci < this.chunks.length; ci++) {
+      const chunk = this.chunks[ci];
+      if (chunk[0].base >= end) return;
+      for (const piece of chunk) {
+        if (piece.base >= end) return;
+        if (piece.end > base) yield piece;
+      }
+    }
+  }
+
+  *all(): Generator<Piece> {
+    for (const chunk of this.chunks) yield* chunk;
+  }
+
+  clone(): OwnershipMap {
+    const copy = new OwnershipMap();
+    copy.chunks = this.chunks.map((chunk) => chunk.map((p) => ({ ...p })));
+    return copy;
+  }
+
+  /** First chunk whose last piece ends after `addr` (pieces never overlap, so ends are sorted too). */
+  private chunkIndex(addr: Addr): number {
+    let lo = 0;
+    let hi = this.chunks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const chunk = this.chunks[mid];
+      if (chunk[chunk.length - 1].end <= addr) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private insert(piece: Piece): void {
+    if (this.chunks.length === 0) {
+      this.chunks.push([piece]);
+      return;
+    }
+    let ci = this.chunkIndex(piece.base);
+    if (ci === this.chunks.length) ci--;
+    const chunk = this.chunks[ci];
+    let lo = 0;
+    let hi = chunk.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (chunk[mid].base < piece.base) lo = mid + 1;
+      else hi = mid;
+    }
+    chunk.splice(lo, 0, piece);
+    if (chunk.length > CHUNK * 2) this.chunks.splice(ci, 1, chunk.slice(0, CHUNK), chunk.slice(CHUNK));
+  }
+}

@@ -1,0 +1,490 @@
+// Replay: apply a boot's events to the memblock model in file order.
+//
+// For every allocation request the model first predicts where memblock would put the block, then
+// the kernel's own answer (the reserve line that follows) is applied, and the two are compared.
+// `MEMBLOCK configuration` dumps and debugfs listings are the kernel's state at that line: the first
+// one is where the reconstruction syncs (what it holds that the log never printed becomes a
+// "pre-debug" reservation); every later one is compared and, on a difference, synced again.
+
+import { Memblock } from '../model/memblock';
+import type {
+  Addr,
+  AllocEvent,
+  Boot,
+  CheckpointEvent,
+  MemoryEvent,
+  NodeRangeEvent,
+  Region,
+  ReserveEvent,
+} from '../types';
+import { MAX_NUMNODES, NUMA_NO_NODE } from '../types';
+import { applyNumaMerges, type NodeBlock } from '../topology';
+import { OwnershipMap } from './ownership';
+import { compareArrays, loadArray, type RegionDiff } from './checkpoint';
+import { modelOptionsFor } from './version';
+
+export type ReservationOrigin = 'reserve' | 'alloc' | 'pre-debug' | 'checkpoint' | 'doubling';
+
+export interface Reservation {
+  id: number;
+  origin: ReservationOrigin;
+  /** Index in boot.events of the reserve line (or checkpoint) that created it. */
+  eventIndex: number;
+  line: number;
+  base: Addr;
+  size: Addr;
+  /** Bytes this reservation added that nothing reserved before (0 when it only overlapped). */
+  claimed: Addr;
+  /** The reserve line's caller (for allocations: allocator internals). */
+  caller?: string;
+  /** For allocations: the request line and its caller, the function that wanted the memory. */
+  request?: { eventIndex: number; line: number; api: string; caller?: string; nid: number | null };
+  /** Frees that took bytes of this reservation. */
+  frees: { eventIndex: number; line: number; base: Addr; size: Addr }[];
+  /** memblock_free_late calls that gave bytes of it to the page allocator after the hand-off. */
+  lateFrees: { eventIndex: number; line: number; base: Addr; size: Addr }[];
+  freedBytes: Addr;
+}
+
+export type AllocStatus = 'match' | 'mismatch' | 'failed' | 'unpaired';
+
+export interface AllocOutcome {
+  eventIndex: number;
+  line: number;
+  request: AllocEvent;
+  predicted: Addr | null;
+  /** Which attempt of memblock's fallback order found the predicted block (1..4). */
+  predictedAttempt?: number;
+  actual: Addr | null;
+  reserveEventIndex?: number;
+  reserveLine?: number;
+  status: AllocStatus;
+  /** Predictions before the first checkpoint run on a state the log only partly printed. */
+  afterSync: boolean;
+}
+
+export interface CheckpointOutcome {
+  eventIndex: number;
+  line: number;
+  source: CheckpointEvent['source'];
+  role: 'sync' | 'compare';
+  diffs: RegionDiff[];
+}
+
+export interface DoubleOutcome {
+  eventIndex: number;
+  line: number;
+  predictedBase?: Addr;
+  actualBase: Addr;
+  match: boolean;
+}
+
+export interface Snapshot {
+  eventIndex: number;
+  model: Memblock;
+}
+
+/** Model operations the log never printed but the kernel performed (x86 NUMA registration). */
+export interface InferredStep {
+  eventIndex: number;
+  what: string;
+  blocks: NodeBlock[];
+}
+
+export interface ReplayResult {
+  reservations: Reservation[];
+  allocs: AllocOutcome[];
+  checkpoints: CheckpointOutcome[];
+  doubles: DoubleOutcome[];
+  inferred: InferredStep[];
+  /** Index of the first checkpoint (sync), or -1. */
+  syncIndex: number;
+  /** Event index of the hand-off to the page allocator (the `Memory:` line), or -1. */
+  handoffIndex: number;
+  /** memblock state and ownership at the hand-off (or at the end of the boot when there is none). */
+  handoff: { model: Memblock; ownership: OwnershipMap };
+  final: Memblock;
+  snapshots: Snapshot[];
+  /** Bytes covered by the first checkpoint that the log never printed a reservation for. */
+  preDebugBytes: Addr;
+}
+
+const SNAPSHOT_EVERY = 2048;
+
+/** Events that can change memblock state; the timeline snapshots count only these. */
+export function changesState(event: MemoryEvent): boolean {
+  switch (event.kind) {
+    case 'add':
+    case 'remove':
+    case 'reserve':
+    case 'free':
+    case 'checkpoint':
+    case 'double':
+      return true;
+    default:
+      return false;
+  }
+}
+
+export function replayBoot(boot: Boot): ReplayResult {
+  return new Replayer(boot).run();
+}
+
+class Replayer {
+  private readonly model: Memblock;
+  private readonly ownership = new OwnershipMap();
+  private readonly result: ReplayResult;
+  private pending?: { index: number; event: AllocEvent; predicted: Addr | null; attempt?: number; failed: boolean };
+  private lastModelDouble?: { base: Addr; size: Addr };
+  private nodeRanges: NodeRangeEvent[] = [];
+  private numaApplied = false;
+  private readonly x86Numa: boolean;
+  private changes = 0;
+
+  constructor(private readonly boot: Boot) {
+    this.model = new Memblock(modelOptionsFor(boot));
+    this.model.onDouble = (_array, _newMax, base, size) => {
+      this.lastModelDouble = { base, size };
+    };
+    this.x86Numa = isX86(boot);
+    this.result = {
+      reservations: [],
+      allocs: [],
+      checkpoints: [],
+      doubles: [],
+      inferred: [],
+      syncIndex: -1,
+      handoffIndex: -1,
+      handoff: undefined as never,
+      final: this.model,
+      snapshots: [],
+      preDebugBytes: 0n,
+    };
+  }
+
+  run(): ReplayResult {
+    const events = this.boot.events;
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i];
+      this.step(i, event);
+      if (changesState(event) && ++this.changes % SNAPSHOT_EVERY === 0) {
+        this.result.snapshots.push({ eventIndex: i, model: this.model.clone() });
+      }
+    }
+    this.closePending(events.length);
+    if (!this.result.handoff) this.result.handoff = { model: this.model.clone(), ownership: this.ownership.clone() };
+    return this.result;
+  }
+
+  private step(index: number, event: MemoryEvent): void {
+    if (this.x86Numa && !this.numaApplied) this.maybeRegisterNuma(index, event);
+    switch (event.kind) {
+      case 'alloc':
+        this.closePending(index);
+        this.openAlloc(index, event);
+        return;
+      case 'reserve':
+        this.reserve(index, event);
+        return;
+      case 'free':
+        if (isInverted(event)) return;
+        applyModelOp(this.model, event);
+        this.releaseOwnership(index, event.line, event.base, event.size, false);
+        return;
+      case 'free-late':
+        this.releaseOwnership(index, event.line, event.base, event.size, true);
+        return;
+      case 'add':
+      case 'remove':
+        applyModelOp(this.model, event);
+        return;
+      case 'double':
+        this.double(index, event.line, event.base);
+        return;
+      case 'checkpoint':
+        this.closePending(index);
+        this.checkpoint(index, event);
+        return;
+      case 'failure':
+        if (this.pending) this.pending.failed = true;
+        return;
+      case 'node-range':
+        this.nodeRanges.push(event);
+        return;
+      case 'accounting':
+        if (this.result.handoffIndex < 0) {
+          this.closePending(index);
+          this.result.handoffIndex = index;
+          this.result.handoff = { model: this.model.clone(), ownership: this.ownership.clone() };
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  private openAlloc(index: number, event: AllocEvent): void {
+    const prediction = this.model.predictAlloc({
+      api: event.api,
+      size: event.size,
+      align: event.align,
+      from: event.from,
+      maxAddr: event.maxAddr,
+      nid: event.nid,
+      exactNid: event.exactNid,
+    });
+    this.pending = {
+      index,
+      event,
+      predicted: prediction ? prediction.addr : null,
+      attempt: prediction?.attempt,
+      failed: false,
+    };
+  }
+
+  /** The allocation request got no reserve line: it failed (or the log lost the line). */
+  private closePending(_beforeIndex: number): void {
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = undefined;
+    this.result.allocs.push({
+      eventIndex: pending.index,
+      line: pending.event.line,
+      request: pending.event,
+      predicted: pending.predicted,
+      predictedAttempt: pending.attempt,
+      actual: null,
+      status: pending.failed || pending.predicted === null ? 'failed' : 'unpaired',
+      afterSync: this.result.syncIndex >= 0,
+    });
+  }
+
+  private reserve(index: number, event: ReserveEvent): void {
+    if (isInverted(event)) return;
+    const pending = this.pending;
+    const paired = pending && pairs(pending.event, event);
+    if (paired) {
+      this.pending = undefined;
+      const predicted = pending.predicted;
+      this.result.allocs.push({
+        eventIndex: pending.index,
+        line: pending.event.line,
+        request: pending.event,
+        predicted,
+        predictedAttempt: pending.attempt,
+        actual: event.base,
+        reserveEventIndex: index,
+        reserveLine: event.line,
+        status: predicted === event.base ? 'match' : 'mismatch',
+        afterSync: this.result.syncIndex >= 0,
+      });
+    }
+    applyModelOp(this.model, event);
+    const reservation = this.newReservation(paired ? 'alloc' : 'reserve', index, event.line, event.base, event.size);
+    reservation.caller = event.caller;
+    if (paired) {
+      reservation.request = {
+        eventIndex: pending.index,
+        line: pending.event.line,
+        api: pending.event.api,
+        caller: pending.event.caller,
+        nid: pending.event.nid,
+      };
+    }
+  }
+
+
+  private newReservation(origin: ReservationOrigin, index: number, line: number, base: Addr, size: Addr): Reservation {
+    const id = this.result.reservations.length;
+    const claimed = this.ownership.claim(base, base + size, id);
+    const reservation: Reservation = {
+      id,
+      origin,
+      eventIndex: index,
+      line,
+      base,
+      size,
+      claimed,
+      frees: [],
+      lateFrees: [],
+      freedBytes: 0n,
+    };
+    this.result.reservations.push(reservation);
+    return reservation;
+  }
+
+  private releaseOwnership(index: number, line: number, base: Addr, size: Addr, late: boolean): void {
+    if (late) {
+      // A late free hands pages to the buddy allocator; memblock's arrays are not touched.
+      for (const piece of this.ownership.overlapping(base, base + size)) {
+        const owner = this.result.reservations[piece.owner];
+        const from = piece.base > base ? piece.base : base;
+        const to = piece.end < base + size ? piece.end : base + size;
+        owner.lateFrees.push({ eventIndex: index, line, base: from, size: to - from });
+      }
+      return;
+    }
+    for (const piece of this.ownership.release(base, base + size)) {
+      const owner = this.result.reservations[piece.owner];
+      owner.frees.push({ eventIndex: index, line, base: piece.base, size: piece.end - piece.base });
+      owner.freedBytes += piece.end - piece.base;
+    }
+  }
+
+  private double(index: number, line: number, base: Addr): void {
+    const predicted = this.lastModelDouble;
+    this.lastModelDouble = undefined;
+    this.result.doubles.push({
+      eventIndex: index,
+      line,
+      predictedBase: predicted?.base,
+      actualBase: base,
+      match: predicted !== undefined && predicted.base === base,
+    });
+  }
+
+  private checkpoint(index: number, event: CheckpointEvent): void {
+    const first = this.result.syncIndex < 0;
+    const diffs = first ? [] : compareArrays(this.model, event);
+    this.result.checkpoints.push({
+      eventIndex: index,
+      line: event.line,
+      source: event.source,
+      role: first ? 'sync' : 'compare',
+      diffs,
+    });
+    if (first || diffs.length > 0) this.sync(index, event, first ? 'pre-debug' : 'checkpoint');
+    if (first) this.result.syncIndex = index;
+  }
+
+  /**
+   * Makes the model equal to the kernel's printed state. Reserved bytes the reconstruction did not
+   * know become reservations of their own (the log never printed them); bytes it held that the
+   * kernel no longer has were freed without a line.
+   */
+  private sync(index: number, event: CheckpointEvent, origin: ReservationOrigin): void {
+    if (event.reserved) {
+      const known = new OwnershipMap();
+      for (const r of event.reserved) known.claim(r.base, r.base + r.size, 0);
+      this.dropUnprintedFrees(index, event.line, known);
+      for (const region of event.reserved) this.adoptUnprinted(index, event.line, region, origin);
+      loadArray(this.model, 'reserved', event.reserved, event.hasNid, event.hasFlags);
+    }
+    if (event.memory) loadArray(this.model, 'memory', event.memory, event.hasNid, event.hasFlags);
+  }
+
+  private adoptUnprinted(index: number, line: number, region: Region, origin: ReservationOrigin): void {
+    const end = region.base + region.size;
+    let cursor = region.base;
+    const gaps: [Addr, Addr][] = [];
+    for (const piece of this.ownership.overlapping(region.base, end)) {
+      if (piece.base > cursor) gaps.push([cursor, piece.base]);
+      if (piece.end > cursor) cursor = piece.end;
+    }
+    if (cursor < end) gaps.push([cursor, end]);
+    for (const [from, to] of gaps) {
+      const reservation = this.newReservation(origin, index, line, from, to - from);
+      if (origin === 'pre-debug') this.result.preDebugBytes += reservation.claimed;
+    }
+  }
+
+  private dropUnprintedFrees(index: number, line: number, known: OwnershipMap): void {
+    const stale: [Addr, Addr][] = [];
+    for (const piece of this.ownership.all()) {
+      let cursor = piece.base;
+      for (const k of known.overlapping(piece.base, piece.end)) {
+        if (k.base > cursor) stale.push([cursor, k.base]);
+        if (k.end > cursor) cursor = k.end;
+      }
+      if (cursor < piece.end) stale.push([cursor, piece.end]);
+    }
+    for (const [from, to] of stale) this.releaseOwnership(index, line, from, to - from, false);
+  }
+
+  /**
+   * x86 registers NUMA nodes (memblock_set_node on memory and reserved) right after the SRAT or
+   * numa=fake lines, without printing it. It happens before the next memblock operation, which is
+   * NODE_DATA(0)'s reservation.
+   */
+  private maybeRegisterNuma(index: number, event: MemoryEvent): void {
+    if (this.nodeRanges.length === 0 || event.kind === 'node-range') return;
+    if (event.kind !== 'reserve' && event.kind !== 'alloc' && event.kind !== 'node-data' && event.kind !== 'checkpoint') return;
+    this.numaApplied = true;
+    const step = { eventIndex: index, what: 'numa_register_memblks: memblock_set_node on memory and reserved', blocks: x86NodeBlocks(this.nodeRanges, endOfDram(this.model)) };
+    applyInferred(this.model, step);
+    this.result.inferred.push(step);
+  }
+}
+
+/** The blocks x86 hands to memblock_set_node: SRAT (or fake) blocks, merged per node, trimmed to the end of RAM. */
+export function x86NodeBlocks(ranges: readonly NodeRangeEvent[], dramEnd: Addr): NodeBlock[] {
+  const of = (source: NodeRangeEvent['source']) =>
+    ranges.filter((r) => r.source === source).map((r) => ({ nid: r.nid, base: r.base, size: r.size }));
+  let blocks: NodeBlock[] = of('fake');
+  if (blocks.length === 0) blocks = applyNumaMerges(of('srat'), of('numa-merge'));
+  if (blocks.length === 0) blocks = of('faking-single');
+  const trimmed: NodeBlock[] = [];
+  for (const block of blocks) {
+    const end = block.base + block.size < dramEnd ? block.base + block.size : dramEnd;
+    if (end > block.base) trimmed.push({ nid: block.nid, base: block.base, size: end - block.base });
+  }
+  return trimmed;
+}
+
+function endOfDram(model: Memblock): Addr {
+  return model.endOfDram();
+}
+
+/**
+ * The part of an event that changes the memblock arrays by itself. Shared by the replay and by
+ * the timeline, which re-applies events from a snapshot to answer "state at line N".
+ */
+export function applyModelOp(model: Memblock, event: MemoryEvent): void {
+  switch (event.kind) {
+    case 'add':
+      if (isInverted(event) || event.api === 'memblock_physmem_add') return;
+      if (event.api === 'memblock_add_node') model.addNode(event.base, event.size, event.nid ?? MAX_NUMNODES, event.flags ?? 0);
+      else model.add(event.base, event.size, MAX_NUMNODES, event.flags ?? 0);
+      return;
+    case 'remove':
+      if (!isInverted(event)) model.remove(event.base, event.size);
+      return;
+    case 'free':
+      if (!isInverted(event)) model.free(event.base, event.size);
+      return;
+    case 'reserve':
+      if (isInverted(event)) return;
+      if (event.api === '__memblock_reserve' && event.nid !== undefined) model.reserveExact(event.base, event.size, event.nid, event.flags ?? 0);
+      else if (event.flags !== undefined && event.flags !== 0) model.reserveExact(event.base, event.size, MAX_NUMNODES, event.flags);
+      else model.reserve(event.base, event.size);
+      return;
+    default:
+      return;
+  }
+}
+
+/** Applies an inferred step (x86 NUMA registration) to a model. */
+export function applyInferred(model: Memblock, step: InferredStep): void {
+  for (const block of step.blocks) {
+    model.setNode('memory', block.base, block.size, block.nid);
+    model.setNode('reserved', block.base, block.size, block.nid);
+  }
+}
+
+/** An allocation request and a reserve line belong together when the size and alignment agree. */
+function pairs(request: AllocEvent, reserve: ReserveEvent): boolean {
+  if (reserve.size !== request.size) return false;
+  const align = request.align > 1n ? request.align : 1n;
+  return reserve.base % align === 0n;
+}
+
+function isInverted(event: { inverted?: boolean }): boolean {
+  return event.inverted === true;
+}
+
+function isX86(boot: Boot): boolean {
+  if (boot.arch) return boot.arch === 'x86_64' || boot.arch === 'i386' || boot.arch === 'x86';
+  return boot.events.some((e) => e.kind === 'firmware' && e.source === 'e820');
+}
+
+export { NUMA_NO_NODE };

@@ -1,0 +1,58 @@
+// Extension entry point, bundled twice by scripts/build.mjs: dist/extension.js (Node extension host)
+// and dist/web/extension.js (web worker host). It therefore must not use Node built-ins.
+import * as vscode from 'vscode';
+import { Commands, LANGUAGE_ID, MAP_VIEW_TYPE } from './ids';
+import { MapPanel, type MapPanelInfo } from './panel';
+
+/** Returned from activate(); `vscode.extensions.getExtension(EXTENSION_ID).exports`. */
+export interface BootMemoryLensApi {
+  /** The open Memory Map panels (used by the in-host tests). */
+  mapPanels(): MapPanelInfo[];
+}
+
+export function activate(context: vscode.ExtensionContext): BootMemoryLensApi {
+  const { extensionUri } = context;
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand(Commands.openMap, async (arg?: unknown) => {
+      const document = await pickDocument(arg);
+      if (!document) {
+        void vscode.window.showInformationMessage(
+          'Open a kernel boot log (dmesg, kern.log, a serial console capture) first, then run "Boot Memory: Open Memory Map".',
+        );
+        return;
+      }
+      MapPanel.createOrShow(extensionUri, document);
+    }),
+    vscode.window.registerWebviewPanelSerializer(MAP_VIEW_TYPE, {
+      deserializeWebviewPanel: (panel, state) => MapPanel.revive(panel, extensionUri, state),
+    }),
+    languageStatus(),
+    { dispose: () => MapPanel.disposeAll() },
+  );
+
+  return { mapPanels: () => MapPanel.all() };
+}
+
+export function deactivate(): void {
+  MapPanel.disposeAll();
+}
+
+/** The command's target: a Uri argument (explorer/editor menus, tests), else the active editor. */
+async function pickDocument(arg: unknown): Promise<vscode.TextDocument | undefined> {
+  if (arg instanceof vscode.Uri) {
+    // Reads the file (or finds it open); never writes.
+    return vscode.workspace.openTextDocument(arg);
+  }
+  return vscode.window.activeTextEditor?.document;
+}
+
+/** A language status entry ({} in the status bar) on boot logs, offering the map. */
+function languageStatus(): vscode.Disposable {
+  const item = vscode.languages.createLanguageStatusItem('bootMemoryLens.status', { language: LANGUAGE_ID });
+  item.name = 'Boot Memory Lens';
+  item.text = 'Boot Memory Lens';
+  item.detail = 'memory map';
+  item.command = { command: Commands.openMap, title: 'Open Memory Map', tooltip: 'Boot Memory: Open Memory Map' };
+  return item;
+}

@@ -1,0 +1,284 @@
+// End-to-end UI test in a real VS Code (code-server 4.100.3 = VS Code 1.100.3) driven through Debian
+// Chromium with playwright-core. The extension is installed the way a user gets it (an unpacked
+// folder in --extensions-dir), not loaded as a development extension.
+//
+//   npm run test:e2e        (needs scripts/vscode-test/install.sh once)
+//
+// For each theme (light, dark): open a corpus boot log, wait for the language status to say
+// "Linux Boot Log", run "Boot Memory: Open Memory Map" from F1, check the webview shows the document,
+// reload the page and check the panel is restored. Screenshots go to test-results/e2e-*.png.
+// Also checks that log text is rendered as text (an HTML-looking banner is not interpreted) and
+// that the log file is never modified.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+
+const root = path.resolve(__dirname, '..', '..', '..');
+const results = path.join(root, 'test-results');
+const codeServer =
+  process.env.SHIM_CODE_SERVER ?? path.join(root, '.vscode-test', 'code-server', 'node_modules', '.bin', 'code-server');
+const chromiumPath = process.env.SHIM_CHROMIUM ?? '/usr/bin/chromium';
+const verbose = !!process.env.E2E_VERBOSE;
+
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+  name: string;
+  publisher: string;
+  version: string;
+};
+const extensionId = `${pkg.publisher}.${pkg.name}`;
+const LANGUAGE_NAME = 'Linux Boot Log';
+const COMMAND_TITLE = 'Boot Memory: Open Memory Map';
+const LOG_NAME = 'dmesg-x86_64-2node-2g.txt';
+const XSS_NAME = 'dmesg-escaping.txt';
+
+const t0 = Date.now();
+const log = (msg: string) => console.log(`[e2e +${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
+let passed = 0;
+let failed = 0;
+let currentPage: Page | undefined;
+
+async function step(name: string, fn: () => Promise<void>): Promise<boolean> {
+  const start = Date.now();
+  try {
+    await fn();
+    passed++;
+    log(`PASS ${name} (${Date.now() - start} ms)`);
+    return true;
+  } catch (e) {
+    failed++;
+    if (currentPage) {
+      const slug = name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 60);
+      await currentPage.screenshot({ path: path.join(results, `e2e-FAIL-${slug}.png`) }).catch(() => undefined);
+    }
+    log(`FAIL ${name}: ${e instanceof Error ? e.message.split('\n').slice(0, 6).join('\n  ') : String(e)}`);
+    return false;
+  }
+}
+
+function sha256(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (a && typeof a === 'object' ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Copies the built extension into the extensions dir as publisher.name-version (what a VSIX install gives). */
+function installExtension(extensionsDir: string): void {
+  const target = path.join(extensionsDir, `${extensionId}-${pkg.version}`);
+  mkdirSync(target, { recursive: true });
+  for (const f of ['package.json', 'language-configuration.json', 'README.md', 'LICENSE']) {
+    if (existsSync(path.join(root, f))) cpSync(path.join(root, f), path.join(target, f));
+  }
+  for (const d of ['dist', 'syntaxes', 'media']) {
+    cpSync(path.join(root, d), path.join(target, d), { recursive: true, filter: (src) => !src.endsWith('.map') });
+  }
+  // No extensions.json: on its first scan the server finds the folder and writes the manifest itself.
+  // (An existing `[]` manifest would hide the copied folder.)
+  rmSync(path.join(extensionsDir, 'extensions.json'), { force: true });
+}
+
+interface Server {
+  host: string;
+  process: ChildProcess;
+  stop(): void;
+}
+
+async function startServer(userDataDir: string, extensionsDir: string, configDir: string): Promise<Server> {
+  const port = await freePort();
+  const host = `127.0.0.1:${port}`;
+  const child = spawn(
+    codeServer,
+    ['--auth', 'none', '--bind-addr', host, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir,
+      '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+      '--disable-getting-started-override', '--ignore-last-opened'],
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XDG_CONFIG_HOME: configDir } },
+  );
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (verbose) process.stderr.write(`[server] ${d.toString()}`);
+      if (/HTTP server listening/.test(out)) resolve();
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`code-server exited (${code}):\n${out}`)));
+    setTimeout(() => reject(new Error(`code-server did not start:\n${out}`)), 60_000);
+  });
+  return {
+    host,
+    process: child,
+    stop: () => {
+      try {
+        if (child.pid && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+    },
+  };
+}
+
+function mapWebview(page: Page): FrameLocator {
+  // The Welcome page is a webview too: scope by our extension id.
+  return page
+    .frameLocator(`iframe.webview.ready[src*="extensionId=${extensionId}"]`)
+    .frameLocator('iframe#active-frame');
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  const file = path.join(results, `e2e-${name}.png`);
+  await page.screenshot({ path: file });
+  log(`screenshot ${path.relative(root, file)}`);
+}
+
+async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
+
+async function openLog(page: Page, host: string, workspace: string, file: string): Promise<void> {
+  const uri = `vscode-remote://${host}${path.join(workspace, file)}`;
+  const payload = encodeURIComponent(JSON.stringify([['openFile', uri], ['skipWelcome', 'true']]));
+  await page.goto(`http://${host}/?folder=${encodeURIComponent(workspace)}&payload=${payload}`);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator('.tab', { hasText: file }).first().waitFor({ timeout: 30_000 });
+  // The remote extension scan finishes after the first editor opens: wait for our language.
+  await page.locator('#status\\.editor\\.mode', { hasText: LANGUAGE_NAME }).waitFor({ timeout: 60_000 });
+}
+
+async function runTheme(browser: Browser, tmp: string, extensionsDir: string, workspace: string, theme: 'light' | 'dark'): Promise<void> {
+  const userDataDir = path.join(tmp, `user-data-${theme}`);
+  mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
+  writeFileSync(
+    path.join(userDataDir, 'User', 'settings.json'),
+    JSON.stringify({
+      'workbench.colorTheme': theme === 'dark' ? 'Default Dark Modern' : 'Default Light Modern',
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'extensions.autoCheckUpdates': false,
+      'extensions.autoUpdate': false,
+      'telemetry.telemetryLevel': 'off',
+      'chat.commandCenter.enabled': false,
+      'window.commandCenter': false,
+    }),
+  );
+  const server = await startServer(userDataDir, extensionsDir, path.join(tmp, 'config'));
+  log(`[${theme}] code-server on ${server.host}`);
+  const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
+  const page = await context.newPage();
+  currentPage = page;
+  if (verbose) page.on('console', (m) => console.log(`[page:${m.type()}] ${m.text()}`));
+  const logFile = path.join(workspace, LOG_NAME);
+  const before = sha256(logFile);
+  try {
+    const opened = await step(`[${theme}] a corpus log opens with the "${LANGUAGE_NAME}" language`, async () => {
+      await openLog(page, server.host, workspace, LOG_NAME);
+      await page.waitForTimeout(500);
+      await shot(page, `${theme}-1-log`);
+    });
+    if (!opened) return;
+
+    const mapOpened = await step(`[${theme}] F1 "${COMMAND_TITLE}" opens the map showing the document`, async () => {
+      await page.locator('.monaco-editor .view-lines').first().click();
+      await runCommand(page, COMMAND_TITLE);
+      const wv = mapWebview(page);
+      await wv.locator('#doc-name', { hasText: LOG_NAME }).waitFor({ timeout: 30_000 });
+      await wv.locator('#doc-meta', { hasText: '551 lines' }).waitFor({ timeout: 5_000 });
+      await wv.locator('.banner', { hasText: 'Linux version 6.1.0-56-amd64' }).waitFor({ timeout: 5_000 });
+      await page.locator('.tab', { hasText: `Memory Map: ${LOG_NAME}` }).waitFor({ timeout: 5_000 });
+      await page.waitForTimeout(300);
+      await shot(page, `${theme}-2-map`);
+    });
+    if (!mapOpened) return;
+
+    await step(`[${theme}] after a reload the panel is restored with its document`, async () => {
+      await page.waitForTimeout(1000); // let the workbench persist the webview state
+      await page.goto(`http://${server.host}/?folder=${encodeURIComponent(workspace)}`);
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      await page.locator('.tab', { hasText: `Memory Map: ${LOG_NAME}` }).waitFor({ timeout: 30_000 });
+      const wv = mapWebview(page);
+      await wv.locator('#doc-name', { hasText: LOG_NAME }).waitFor({ timeout: 60_000 });
+      await wv.locator('#doc-meta', { hasText: '551 lines' }).waitFor({ timeout: 10_000 });
+      await page.waitForTimeout(300);
+      await shot(page, `${theme}-3-restored`);
+    });
+
+    if (theme === 'dark') {
+      await step('[dark] log text is shown as text, never as HTML', async () => {
+        await openLog(page, server.host, workspace, XSS_NAME);
+        await page.locator('.monaco-editor .view-lines').first().click();
+        await runCommand(page, COMMAND_TITLE);
+        const wv = mapWebview(page);
+        await wv.locator('#doc-name', { hasText: XSS_NAME }).waitFor({ timeout: 30_000 });
+        await wv.locator('.banner', { hasText: '<img id="injected"' }).waitFor({ timeout: 10_000 });
+        const injected = await wv.locator('#injected').count();
+        if (injected !== 0) throw new Error('banner HTML was interpreted');
+        await shot(page, 'dark-4-escaping');
+      });
+    }
+
+    await step(`[${theme}] the log file was not modified`, async () => {
+      if (sha256(logFile) !== before) throw new Error(`${LOG_NAME} changed`);
+    });
+  } finally {
+    await context.close();
+    server.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(codeServer)) throw new Error(`code-server not found at ${codeServer}: run scripts/vscode-test/install.sh`);
+  if (!existsSync(path.join(root, 'dist', 'extension.js'))) throw new Error('dist/ is missing: run node scripts/build.mjs');
+  mkdirSync(results, { recursive: true });
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'bootmem-e2e-'));
+  const extensionsDir = path.join(tmp, 'extensions');
+  const workspace = path.join(tmp, 'workspace');
+  mkdirSync(workspace, { recursive: true });
+  installExtension(extensionsDir);
+  cpSync(path.join(root, 'test', 'fixtures', 'sample', 'x86_64-2node-2g-memblock-debug.log'), path.join(workspace, LOG_NAME));
+  writeFileSync(
+    path.join(workspace, XSS_NAME),
+    '[    0.000000] Linux version 6.6.0 <img id="injected" src=x onerror="document.title=\'pwned\'"><script>document.title="pwned"</script>\n' +
+      '[    0.000000] memblock_reserve: [0x0000000001000000-0x0000000001ffffff] setup_arch+0x1a/0x2b\n',
+  );
+
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+  try {
+    const themes = (process.env.E2E_THEMES ?? 'light,dark').split(',') as ('light' | 'dark')[];
+    for (const theme of themes) await runTheme(browser, tmp, extensionsDir, workspace, theme);
+  } finally {
+    await browser.close();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main()
+  .catch((e: unknown) => {
+    failed++;
+    log(`ERROR ${e instanceof Error ? e.message : String(e)}`);
+  })
+  .finally(() => {
+    console.log(`\n${passed} passed, ${failed} failed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
+  });
