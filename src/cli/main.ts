@@ -78,7 +78,7 @@ async function stateCommand(args: string[]): Promise<number> {
   if (values.line === undefined || !Number.isInteger(line) || line < 1) throw new UsageError('--line N needs a line number >= 1');
   checkTextFile(file);
   const analysis = await analyzeFile(file);
-  if (line > analysis.parse.lineCount) throw new UsageError(`--line ${line}: ${file} has only ${analysis.parse.lineCount} lines`);
+  if (line > analysis.parse.lineCount + 1) throw new UsageError(`--line ${line}: ${file} has only ${analysis.parse.lineCount} lines`);
   const state = stateAtLine(analysis, line);
   const body = { memory: state.memory.map(regionJson), reserved: state.reserved.map(regionJson) };
   if (values.json) writeJson(body);
@@ -112,15 +112,15 @@ async function synthCommand(args: string[]): Promise<number> {
     { nodes: { type: 'string' }, events: { type: 'string' }, seed: { type: 'string' }, style: { type: 'string' }, out: { type: 'string' } },
     0,
   );
-  const nodes = positiveInt(values.nodes ?? '2', '--nodes');
-  const events = positiveInt(values.events ?? '10000', '--events');
-  const seed = positiveInt(values.seed ?? '1', '--seed');
-  const style = values.style ?? 'dmesg';
+  const nodes = positiveInt(String(values.nodes ?? '2'), '--nodes');
+  const events = positiveInt(String(values.events ?? '10000'), '--events');
+  const seed = positiveInt(String(values.seed ?? '1'), '--seed');
+  const style = String(values.style ?? 'dmesg');
   if (style !== 'dmesg' && style !== 'kernlog') throw new UsageError('--style must be dmesg or kernlog');
   if (nodes > 64) throw new UsageError('--nodes: at most 64');
   if (values.out) {
     const { synthesizeToFile } = await import('../engine/synth-node');
-    await synthesizeToFile(values.out, { nodes, events, seed, style });
+    await synthesizeToFile(String(values.out), { nodes, events, seed, style });
   } else {
     synthesizeLog({ nodes, events, seed, style }, (chunk) => process.stdout.write(chunk));
   }

@@ -249,7 +249,16 @@ class Generator {
   private pendingDoubles: DoubleInfo[] = [];
   /** Where each array lives after a doubling (the static arrays are never freed). */
   private arrayHome = new Map<string, { base: bigint; size: bigint }>();
+  /** Long-lived allocations. */
   private live: Live[] = [];
+  /** Temporary buffers still reserved, most recent last. */
+  private temps: Live[] = [];
+  /** The temporary buffer allocated last, if nothing was allocated after it. */
+  private justTemp: Live | undefined;
+  /** Requests are page-aligned blocks for now (else cache-line-aligned objects); see smallSize. */
+  private pagePhase = false;
+  /** Explicit (firmware-style) reservations, for re-reserving and freeing. */
+  private explicit: Live[] = [];
   private liveBytes = 0n;
   private totalRam = 0n;
   private nodes: Node[] = [];
@@ -273,6 +282,7 @@ class Generator {
     // empty array still holds its dummy entry. e820__memblock_setup starts with memblock_allow_resize.
     this.model = new Memblock({ rsrvKern: false, emptyDummy: true });
     this.model.allowResize = true;
+    (globalThis as any).__synthModel = this.model; (globalThis as any).__synthGen = this; // DEVTMP
     this.model.onDouble = (array: string, newMax: number, base: bigint) => {
       this.pendingDoubles.push({ array, newMax, base });
     };
@@ -398,6 +408,10 @@ class Generator {
     const { out, rng } = this;
     this.remaining = events;
     this.live = [];
+    this.temps = [];
+    this.justTemp = undefined;
+    this.pagePhase = false;
+    this.explicit = [];
     this.liveBytes = 0n;
     this.sinceDump = 0;
     this.newModel();
@@ -555,38 +569,76 @@ class Generator {
   private churn(budget: number): void {
     const stopAt = this.remaining - budget;
     const { rng } = this;
-    const pressureMark = this.totalRam / 4n;
+    const pressureMark = (this.totalRam * 2n) / 5n;
     while (this.remaining > stopAt) {
       if (this.sinceDump >= DUMP_EVERY) this.dump();
       if (rng() < 0.02) this.out.k(pick(rng, EARLY_NOISE));
-      const pressure = this.liveBytes > pressureMark;
+      // A temporary buffer mostly goes back before anything else is allocated: the block is then
+      // the lowest on its frontier and freeing it leaves no hole. A few linger (and leave holes).
+      if (this.justTemp) {
+        const l = this.justTemp;
+        this.justTemp = undefined;
+        if (rng() < 0.9) {
+          this.freeTemp(l);
+          continue;
+        }
+        this.temps.push(l);
+      }
+      if (this.temps.length > 0 && rng() < 0.01) {
+        this.freeTemp(this.temps.pop()!);
+        continue;
+      }
+      if (this.liveBytes > pressureMark && rng() < 0.3 && this.freeOld(true)) continue;
+      if (rng() < 1 / 40) this.pagePhase = !this.pagePhase;
       const r = rng();
-      if ((pressure && r < 0.5) || (!pressure && r < 0.15)) {
-        if (!this.freeSomething(pressure)) this.anyAlloc();
-      } else if (r < 0.27) this.explicitReserve();
-      else if (r < 0.36) this.nodeAlloc();
-      else if (r < 0.45) this.rawAlloc();
-      else if (r < 0.475) this.exactAlloc();
-      else if (r < 0.5) this.physRangeAlloc();
-      else if (r < 0.502 && this.remaining - stopAt >= 2 * this.nodes.length) this.pcpuChunk();
+      if (r < 0.005) this.freeOld(false) || this.anyAlloc();
+      else if (r < 0.14) this.explicitReserve();
+      else if (r < 0.25) this.nodeAlloc();
+      else if (r < 0.35) {
+        if (this.pagePhase) this.rawAlloc();
+        else this.nodeAlloc();
+      }
+      else if (r < 0.38) this.exactAlloc();
+      else if (r < 0.41) this.physRangeAlloc();
+      else if (r < 0.412 && this.remaining - stopAt >= 2 * this.nodes.length) this.pcpuChunk();
       else this.anyAlloc();
     }
   }
 
-  private track(base: bigint, size: bigint, align: bigint): void {
+  /**
+   * Records a successful allocation: most large blocks and odd-sized ones are temporary (freed
+   * soon), the rest stays reserved for the whole boot.
+   */
+  private track(base: bigint, size: bigint, align: bigint, tempOdds?: number): void {
     if (!base) return;
-    this.live.push({ base, size, odd: size % align !== 0n, explicit: false });
-    this.liveBytes += size;
+    const odd = size % align !== 0n;
+    const odds = tempOdds ?? (odd ? 0.995 : size >= 256n * 1024n ? 0.95 : size >= 16n * 1024n ? 0.85 : size > PAGE ? 0.4 : 0.08);
+    const l: Live = { base, size, odd, explicit: false };
+    if (this.justTemp) this.temps.push(this.justTemp);
+    this.justTemp = undefined;
+    if (this.rng() < odds) this.justTemp = l;
+    else {
+      this.live.push(l);
+      this.liveBytes += size;
+    }
   }
 
+  /**
+   * Request sizes come in runs: cache-line-aligned objects for a while, then page-aligned blocks
+   * (as boot code does: a batch of memblock_alloc()s, then vmemmap or page-table pages). Every
+   * switch from one to the other leaves a small hole below the last object; runs keep those rare.
+   */
   private smallSize(): [bigint, bigint] {
     const rng = this.rng;
     const r = rng();
-    if (r < 0.1) return [BigInt(pick(rng, [8, 16, 24, 40, 73, 75, 104, 144, 224, 264, 368, 448, 896, 904])), 0x40n];
-    if (r < 0.6) return [BigInt(64 * int(rng, 1, 32)), 0x40n];
-    if (r < 0.9) return [PAGE * BigInt(int(rng, 1, 4)), 0x1000n];
-    if (r < 0.985) return [PAGE * BigInt(int(rng, 4, 64)), pick(rng, [0x40n, 0x1000n])];
-    return [PAGE * BigInt(int(rng, 64, 512)), 0x1000n];
+    if (this.pagePhase) {
+      if (r < 0.85) return [PAGE * BigInt(int(rng, 1, 3)), 0x1000n];
+      if (r < 0.985) return [PAGE * BigInt(int(rng, 4, 64)), 0x1000n];
+      return [PAGE * BigInt(int(rng, 64, 512)), 0x1000n];
+    }
+    if (r < 0.08) return [BigInt(pick(rng, [8, 16, 24, 40, 73, 75, 104, 144, 224, 264, 368, 448, 896, 904])), 0x40n];
+    if (r < 0.95) return [BigInt(64 * int(rng, 1, 32)), 0x40n];
+    return [PAGE * BigInt(int(rng, 4, 64)), 0x40n];
   }
 
   private anyAlloc(): void {
@@ -621,7 +673,7 @@ class Generator {
     this.track(
       this.alloc('memblock_alloc_try_nid_raw', size, align, node.nid, 0x1000000n, 0n,
         big ? 'vmemmap_alloc_block_buf+0x3e/0x80' : 'vmemmap_alloc_block_zero.constprop.0+0xc/0x28'),
-      size, align,
+      size, align, big ? 0.97 : 0.05,
     );
   }
 
@@ -634,8 +686,7 @@ class Generator {
 
   private physRangeAlloc(): void {
     const rng = this.rng;
-    const r = rng();
-    if (r < 0.6) {
+    if (rng() < 0.6) {
       // alloc_low_pages during init_mem_mapping: page tables, often given back right away
       const size = PAGE * BigInt(int(rng, 1, 8));
       const b = this.alloc('memblock_phys_alloc_range', size, PAGE, NUMA_NO_NODE, 0x100000n, this.lowTop, 'alloc_low_pages+0x8e/0x160');
@@ -653,11 +704,11 @@ class Generator {
     const rng = this.rng;
     let base: bigint;
     let size: bigint;
-    const explicit = this.live.length > 0 && rng() < 0.3 ? this.findExplicit() : undefined;
-    if (explicit) {
-      // firmware code reserving a range again (or a neighbour of it)
-      base = explicit.base;
-      size = explicit.size;
+    const again = this.explicit.length > 0 && rng() < 0.3 ? this.explicit[Math.floor(rng() * this.explicit.length)] : undefined;
+    if (again) {
+      // firmware code reserving a range again (or the one right after it)
+      base = again.base;
+      size = again.size;
       if (rng() < 0.5) base = base + size;
     } else {
       base = FW_ZONE_BASE + PAGE * BigInt(Math.floor(rng() * Number(FW_ZONE_SIZE / PAGE)));
@@ -670,67 +721,52 @@ class Generator {
       'memblock_x86_reserve_range_setup_data+0x6f/0x100', 'acpi_reserve_initial_tables+0x51/0x61', 'setup_arch+0x5e2/0xd4f',
     ]);
     if (caller.startsWith('acpi_')) this.out.k(`ACPI: Reserving OEM${int(rng, 0, 9)} table memory at ${mem8(base, size)}`);
-    if (this.reserve(base, size, caller)) {
-      this.live.push({ base, size, odd: false, explicit: true });
+    if (this.reserve(base, size, caller) && this.explicit.length < 4096) {
+      this.explicit.push({ base, size, odd: false, explicit: true });
     }
   }
 
-  private findExplicit(): Live | undefined {
-    for (let i = 0; i < 4; i++) {
-      const l = this.live[Math.floor(this.rng() * this.live.length)];
-      if (l.explicit) return l;
-    }
-    return undefined;
-  }
-
-  private takeLive(i: number): Live {
-    const l = this.live[i];
-    const last = this.live.pop()!;
-    if (i < this.live.length) this.live[i] = last;
-    if (!l.explicit) this.liveBytes -= l.size;
-    return l;
-  }
-
-  /** Frees an earlier allocation (mostly a recent one, so holes near the frontier get refilled). */
-  private freeSomething(pressure: boolean): boolean {
+  /** Gives back a temporary buffer, whole or (pcpu-style, rarely) its tail. */
+  private freeTemp(l: Live): boolean {
     const rng = this.rng;
+    if (l.size >= 4n * PAGE && l.size % PAGE === 0n && l.base % PAGE === 0n && rng() < 0.05) {
+      const keep = PAGE * BigInt(int(rng, 1, Math.min(16, Number(l.size / PAGE) - 1)));
+      if (!this.free(l.base + keep, l.size - keep, 'pcpu_embed_first_chunk+0x216/0x70f')) return false;
+      this.live.push({ base: l.base, size: keep, odd: false, explicit: false });
+      this.liveBytes += keep;
+      return true;
+    }
+    const caller = pick(rng, ['pcpu_embed_first_chunk+0x285/0x70f', 'pcpu_embed_first_chunk+0x2cf/0x70f', 'sparse_buffer_fini+0x3b/0x50',
+      'pcpu_free_alloc_info+0x1e/0x28', 'numa_free_distance+0x27/0x50', 'free_init_pages_early+0x31/0x60']);
+    return this.free(l.base, l.size, caller);
+  }
+
+  /** Frees a long-lived block: an old allocation (the biggest of a few under pressure) or a firmware range. */
+  private freeOld(pressure: boolean): boolean {
+    const rng = this.rng;
+    if (!pressure && this.explicit.length > 0 && rng() < 0.3) {
+      const i = Math.floor(rng() * this.explicit.length);
+      const l = this.explicit[i];
+      if (!this.free(l.base, l.size, pick(rng, ['efi_free_boot_services+0x82/0x1f0', 'acpi_table_upgrade+0x1d1/0x21f']))) return false;
+      this.explicit[i] = this.explicit[this.explicit.length - 1];
+      this.explicit.pop();
+      return true;
+    }
     const n = this.live.length;
     if (n === 0) return false;
-    let idx = -1;
+    let idx = Math.floor(rng() * n);
     if (pressure) {
-      // the biggest of a few random live blocks
-      for (let i = 0; i < 6; i++) {
+      for (let k = 0; k < 8; k++) {
         const j = Math.floor(rng() * n);
-        if (!this.live[j].explicit && (idx < 0 || this.live[j].size > this.live[idx].size)) idx = j;
+        if (this.live[j].size > this.live[idx].size) idx = j;
       }
-    } else {
-      const r = rng();
-      const window = Math.min(n, 24);
-      if (r < 0.6) {
-        // a recent odd-sized temporary buffer if there is one, else any recent block
-        for (let i = n - 1; i >= n - window; i--) if (this.live[i].odd) { idx = i; break; }
-        if (idx < 0) idx = n - 1 - Math.floor(rng() * window);
-      } else if (r < 0.85) idx = n - 1 - Math.floor(rng() * window);
-      else idx = Math.floor(rng() * n);
     }
-    if (idx < 0) return false;
     const l = this.live[idx];
-    // pcpu-style: give back the tail of a multi-page block and keep its head
-    if (!l.explicit && l.size >= 4n * PAGE && l.size % PAGE === 0n && l.base % PAGE === 0n && rng() < 0.3) {
-      const keep = PAGE * BigInt(int(rng, 1, Number(l.size / PAGE) - 1));
-      const ok = this.free(l.base + keep, l.size - keep, 'pcpu_embed_first_chunk+0x216/0x70f');
-      if (ok) {
-        this.liveBytes -= l.size - keep;
-        l.size = keep;
-      }
-      return ok;
-    }
-    this.takeLive(idx);
-    const caller = l.explicit
-      ? pick(rng, ['efi_free_boot_services+0x82/0x1f0', 'acpi_table_upgrade+0x1d1/0x21f', 'reserve_bios_regions+0x6a/0x7a'])
-      : pick(rng, ['pcpu_embed_first_chunk+0x285/0x70f', 'pcpu_embed_first_chunk+0x2cf/0x70f', 'sparse_buffer_fini+0x3b/0x50',
-        'pcpu_free_alloc_info+0x1e/0x28', 'numa_free_distance+0x27/0x50', 'free_init_pages_early+0x31/0x60']);
-    return this.free(l.base, l.size, caller);
+    if (!this.free(l.base, l.size, pick(rng, ['sparse_buffer_fini+0x3b/0x50', 'free_init_pages_early+0x31/0x60']))) return false;
+    this.live[idx] = this.live[n - 1];
+    this.live.pop();
+    this.liveBytes -= l.size;
+    return true;
   }
 
   /** pcpu_embed_first_chunk: a 2 MiB unit per node, then the unused tails given back. */
@@ -746,7 +782,7 @@ class Generator {
         this.live.push({ base: b, size: used, odd: false, explicit: false });
         this.liveBytes += used;
       } else {
-        this.track(b, 2n * MiB, 2n * MiB);
+        this.track(b, 2n * MiB, 2n * MiB, 0);
       }
     }
   }

@@ -152,11 +152,16 @@ async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
-async function openLog(page: Page, host: string, workspace: string, file: string): Promise<void> {
-  const uri = `vscode-remote://${host}${path.join(workspace, file)}`;
-  const payload = encodeURIComponent(JSON.stringify([['openFile', uri], ['skipWelcome', 'true']]));
-  await page.goto(`http://${host}/?folder=${encodeURIComponent(workspace)}&payload=${payload}`);
+/** Opens the workspace (no URL payload, so a later reload restores editors) and the log from the Explorer. */
+async function openWorkspace(page: Page, host: string, workspace: string): Promise<void> {
+  await page.goto(`http://${host}/?folder=${encodeURIComponent(workspace)}`);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+}
+
+async function openLog(page: Page, file: string): Promise<void> {
+  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: file }).first();
+  await row.waitFor({ timeout: 30_000 });
+  await row.dblclick(); // double click: a pinned editor, not a preview
   await page.locator('.tab', { hasText: file }).first().waitFor({ timeout: 30_000 });
   // The remote extension scan finishes after the first editor opens: wait for our language.
   await page.locator('#status\\.editor\\.mode', { hasText: LANGUAGE_NAME }).waitFor({ timeout: 60_000 });
@@ -186,9 +191,12 @@ async function runTheme(browser: Browser, tmp: string, extensionsDir: string, wo
   if (verbose) page.on('console', (m) => console.log(`[page:${m.type()}] ${m.text()}`));
   const logFile = path.join(workspace, LOG_NAME);
   const before = sha256(logFile);
+  // VS Code's line count: CRLF, LF and a lone CR all end a line (the SeaBIOS preamble has lone CRs).
+  const expectedLines = readFileSync(logFile, 'utf8').split(/\r\n|\r|\n/).length;
   try {
     const opened = await step(`[${theme}] a corpus log opens with the "${LANGUAGE_NAME}" language`, async () => {
-      await openLog(page, server.host, workspace, LOG_NAME);
+      await openWorkspace(page, server.host, workspace);
+      await openLog(page, LOG_NAME);
       await page.waitForTimeout(500);
       await shot(page, `${theme}-1-log`);
     });
@@ -199,29 +207,37 @@ async function runTheme(browser: Browser, tmp: string, extensionsDir: string, wo
       await runCommand(page, COMMAND_TITLE);
       const wv = mapWebview(page);
       await wv.locator('#doc-name', { hasText: LOG_NAME }).waitFor({ timeout: 30_000 });
-      await wv.locator('#doc-meta', { hasText: '551 lines' }).waitFor({ timeout: 5_000 });
+      await wv.locator('#doc-meta', { hasText: `${expectedLines} lines` }).waitFor({ timeout: 5_000 });
       await wv.locator('.banner', { hasText: 'Linux version 6.1.0-56-amd64' }).waitFor({ timeout: 5_000 });
       await page.locator('.tab', { hasText: `Memory Map: ${LOG_NAME}` }).waitFor({ timeout: 5_000 });
+      // Our stylesheet loaded under the CSP, and the webview follows the workbench theme.
+      const radius = await wv.locator('#map').evaluate((e) => getComputedStyle(e).borderTopLeftRadius);
+      if (radius !== '4px') throw new Error(`dist/webview.css not applied (border radius ${radius})`);
+      const bodyClass = (await wv.locator('body').getAttribute('class')) ?? '';
+      if (!bodyClass.includes(`vscode-${theme}`)) throw new Error(`webview body class "${bodyClass}" lacks vscode-${theme}`);
       await page.waitForTimeout(300);
       await shot(page, `${theme}-2-map`);
     });
     if (!mapOpened) return;
 
     await step(`[${theme}] after a reload the panel is restored with its document`, async () => {
-      await page.waitForTimeout(1000); // let the workbench persist the webview state
-      await page.goto(`http://${server.host}/?folder=${encodeURIComponent(workspace)}`);
+      // "Developer: Reload Window" shuts the workbench down properly (state saved), then reloads.
+      await runCommand(page, 'Developer: Reload Window');
+      await page.waitForEvent('load', { timeout: 30_000 });
       await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
       await page.locator('.tab', { hasText: `Memory Map: ${LOG_NAME}` }).waitFor({ timeout: 30_000 });
       const wv = mapWebview(page);
       await wv.locator('#doc-name', { hasText: LOG_NAME }).waitFor({ timeout: 60_000 });
-      await wv.locator('#doc-meta', { hasText: '551 lines' }).waitFor({ timeout: 10_000 });
+      await wv.locator('#doc-meta', { hasText: `${expectedLines} lines` }).waitFor({ timeout: 10_000 });
       await page.waitForTimeout(300);
       await shot(page, `${theme}-3-restored`);
     });
 
     if (theme === 'dark') {
       await step('[dark] log text is shown as text, never as HTML', async () => {
-        await openLog(page, server.host, workspace, XSS_NAME);
+        await runCommand(page, 'View: Close All Editors');
+        await page.locator('.tab').first().waitFor({ state: 'detached', timeout: 10_000 });
+        await openLog(page, XSS_NAME);
         await page.locator('.monaco-editor .view-lines').first().click();
         await runCommand(page, COMMAND_TITLE);
         const wv = mapWebview(page);

@@ -7,7 +7,7 @@
 // worth knowing (re-reserving a reserved range, firmware ranges outside RAM, a memoryless node's
 // pgdat placed elsewhere).
 
-import type { Addr, Boot, CheckpointEvent, MemoryEvent, Region } from '../types';
+import type { Addr, Boot, CheckpointEvent, MemoryEvent, NodeRangeEvent, Region } from '../types';
 import type { AllocOutcome, CheckpointOutcome, Reservation, ReplayResult } from '../replay/replay';
 import type { RegionDiff } from '../replay/checkpoint';
 import { OwnershipMap } from '../replay/ownership';
@@ -134,7 +134,7 @@ function invertedFindings(boot: Boot): Finding[] {
     const rawEnd = event.rawEnd;
     const printed = rawEnd !== undefined ? `[0x${base.toString(16)}-0x${rawEnd.toString(16)}]` : `at 0x${base.toString(16)}`;
     // memblock_remove(base, ULLONG_MAX) prints base + ~0 - 1 = base - 2 as the inclusive end.
-    const wrapped = rawEnd !== undefined && rawEnd === base - 2n;
+    const wrapped = rawEnd !== undefined && (rawEnd === base - 2n || rawEnd === base - 1n);
     out.push({
       code: 'inverted-range',
       severity: 'warning',
@@ -186,7 +186,7 @@ function notPhysicalFindings(boot: Boot): Finding[] {
           code: 'not-physical',
           severity: 'info',
           ...at(event),
-          message: `${event.api} asks for memory from=0x${event.from.toString(16)}, which is no physical address (${virtualHint(event.from, limit)}); memblock retries from 0, so the bound is ignored.`,
+          message: `${event.api} asks for memory from=0x${event.from.toString(16)}, which is no physical address (${boundHint(event.from, limit)}); memblock retries from 0, so the bound is ignored.`,
         });
       }
       continue;
@@ -203,6 +203,11 @@ function notPhysicalFindings(boot: Boot): Finding[] {
     });
   }
   return out;
+}
+
+function boundHint(addr: Addr, limit: Addr): string {
+  if (addr >= KERNEL_VIRTUAL) return 'a kernel virtual address: the caller converted a virtual bound such as MAX_DMA_ADDRESS with __pa() where it does not apply';
+  return `above the ${limit.toString(2).length - 1}-bit physical address limit`;
 }
 
 function virtualHint(addr: Addr, limit: Addr): string {
@@ -334,30 +339,45 @@ function outsideMemoryFindings(boot: Boot, replay: ReplayView): Finding[] {
   const handoffMemory = sortRanges(liveRegionsOf(replay.handoff.model as unknown as { memory: { regions: Region[]; cnt: number } }));
   const x86 = isX86(boot.arch);
   let memory: Region[] = [];
+  // Memory added before memblock=debug is silent; only a dump's memory listing makes it certain.
+  let certain = false;
   for (let i = 0; i < boot.events.length; i++) {
-    memory = applyMemoryEvent(memory, boot.events[i]);
+    const event = boot.events[i];
+    memory = applyMemoryEvent(memory, event);
+    if (event.kind === 'checkpoint' && event.memory) certain = true;
     for (const r of byEvent.get(i) ?? []) {
       if (r.size === 0n || (x86 && r.base + r.size <= MiB)) continue; // x86's low megabyte is reserved whether RAM or not
       const reference = memory.length > 0 ? memory : handoffMemory;
       if (reference.length === 0 || insideRegions(r.base, r.size, reference)) continue;
-      out.push(outsideFinding(boot, r, reference, memory.length === 0));
+      out.push(outsideFinding(boot, r, reference, memory.length === 0, certain || !!x86));
     }
   }
   return out;
 }
 
-function outsideFinding(boot: Boot, r: Reservation, memory: readonly Region[], early: boolean): Finding {
+function outsideFinding(boot: Boot, r: Reservation, memory: readonly Region[], early: boolean, certain: boolean): Finding {
   const gaps = uncovered(r.base, r.base + r.size, memory);
   const outside = gaps.reduce((t, g) => t + g.size, 0n);
-  const allocation = r.origin === 'alloc';
+  const how = outside === r.size ? 'entirely' : `partly (${humanSize(outside)})`;
   const when = early ? 'memory as later registered' : 'memblock.memory at that point';
+  if (r.origin === 'alloc') {
+    return {
+      code: 'outside-memory',
+      severity: certain ? 'error' : 'warning',
+      ...spanOf(boot, r.eventIndex, r.line),
+      message:
+        `Allocation ${memRangeSized(r.base, r.size)}${who(r)} lies ${how} outside ${when}` +
+        (certain
+          ? ': memblock handed out memory that is not RAM.'
+          : ' as far as the log shows: memblock handed out memory that is not RAM, or memory was added before memblock=debug took effect (mem=, DT memory nodes) without a line.'),
+      related: gaps.slice(0, 3).map((g) => ({ line: r.line, message: `not in memory: ${memRangeSized(g.base, g.size)}` })),
+    };
+  }
   return {
     code: 'outside-memory',
-    severity: allocation ? 'error' : 'info',
+    severity: 'info',
     ...spanOf(boot, r.eventIndex, r.line),
-    message: allocation
-      ? `Allocation ${memRangeSized(r.base, r.size)}${who(r)} lies ${outside === r.size ? 'entirely' : `partly (${humanSize(outside)})`} outside ${when}: memblock handed out memory that is not RAM.`
-      : `Reservation ${memRangeSized(r.base, r.size)}${who(r)} is ${outside === r.size ? 'entirely' : `partly (${humanSize(outside)})`} outside ${when} — legal for firmware ranges; those bytes never count as reserved RAM.`,
+    message: `Reservation ${memRangeSized(r.base, r.size)}${who(r)} is ${how} outside ${when} — legal for firmware ranges; those bytes never count as reserved RAM.`,
   };
 }
 
@@ -409,10 +429,8 @@ function subtractRange(memory: readonly Region[], base: Addr, end: Addr): Region
 
 function nodeFindings(boot: Boot, replay: ReplayView, topology: Topology): Finding[] {
   const out: Finding[] = [];
-  if (topology.nodes.length > 1) {
-    out.push(...crossNodeFindings(boot, replay, topology));
-    out.push(...overlappingNodeFindings(boot, topology));
-  }
+  if (topology.nodes.length > 1) out.push(...crossNodeFindings(boot, replay, topology));
+  out.push(...overlappingNodeFindings(boot, topology));
   out.push(...wrongNodeFindings(boot, replay, topology));
   return out;
 }
@@ -444,10 +462,21 @@ function firstNumaIndex(boot: Boot, replay: ReplayView): number {
   return Math.min(inferred, nodeRange < 0 ? Number.MAX_SAFE_INTEGER : nodeRange);
 }
 
+/**
+ * Nodes whose blocks (or `Initmem setup node` spans, which are rounded to sections) overlap: a
+ * node boundary inside a memory section gives pages two nodes.
+ */
 function overlappingNodeFindings(boot: Boot, topology: Topology): Finding[] {
-  const out: Finding[] = [];
-  const blocks = topology.nodes.flatMap((n) => n.blocks.map((b) => ({ ...b, nid: n.nid })));
+  const spans = boot.events.filter((e): e is NodeRangeEvent => e.kind === 'node-range' && e.source === 'initmem' && !e.inverted && e.size > 0n);
+  const fromSpans = overlapPairs(spans.map((s) => ({ nid: s.nid, base: s.base, size: s.size, line: s.line })), 'Initmem node spans');
+  if (fromSpans.length > 0) return fromSpans;
   const line = boot.events.find((e) => e.kind === 'node-range')?.line ?? boot.startLine;
+  const blocks = topology.nodes.flatMap((n) => n.blocks.map((b) => ({ ...b, nid: n.nid, line })));
+  return overlapPairs(blocks, topology.nodeSource);
+}
+
+function overlapPairs(blocks: readonly { nid: number; base: Addr; size: Addr; line: number }[], source: string): Finding[] {
+  const out: Finding[] = [];
   for (let i = 0; i < blocks.length; i++) {
     for (let j = i + 1; j < blocks.length; j++) {
       const a = blocks[i];
@@ -458,9 +487,10 @@ function overlappingNodeFindings(boot: Boot, topology: Topology): Finding[] {
       out.push({
         code: 'overlapping-nodes',
         severity: 'warning',
-        line,
-        endLine: line,
-        message: `Nodes ${a.nid} and ${b.nid} both claim ${memRangeSized(lo, hi - lo)} (${topology.nodeSource}): a node boundary inside a memory section, or conflicting firmware tables.`,
+        line: b.line,
+        endLine: b.line,
+        message: `Nodes ${a.nid} and ${b.nid} both claim ${memRangeSized(lo, hi - lo)} (${source}): a node boundary inside a memory section, or conflicting firmware tables.`,
+        related: a.line !== b.line ? [{ line: a.line, message: `node ${a.nid}: ${memRange(a.base, a.size)}` }] : undefined,
       });
     }
   }
@@ -509,11 +539,14 @@ function callerOf(outcome: AllocOutcome): string {
 function allocFindings(boot: Boot, replay: ReplayView): Finding[] {
   const out: Finding[] = [];
   const usedFailures = new Set<number>();
+  const partial: AllocOutcome[] = [];
   for (const outcome of replay.allocs) {
-    if (outcome.status === 'mismatch') out.push(mismatchFinding(boot, replay, outcome));
+    if (outcome.status === 'mismatch' && isPartialState(boot, replay, outcome)) partial.push(outcome);
+    else if (outcome.status === 'mismatch') out.push(mismatchFinding(boot, outcome));
     else if (outcome.status === 'failed') out.push(failedFinding(boot, outcome, usedFailures));
     else if (outcome.status === 'unpaired') out.push(unpairedFinding(boot, outcome));
   }
+  if (partial.length > 0) out.push(partialMismatchFinding(boot, partial));
   boot.events.forEach((event, index) => {
     if (event.kind !== 'failure' || usedFailures.has(index)) return;
     out.push({
@@ -545,20 +578,43 @@ function describeRequest(outcome: AllocOutcome): string {
   return `${r.api}(${humanSize(r.size)}, align=0x${r.align.toString(16)}${nid})${callerOf(outcome)}`;
 }
 
-function mismatchFinding(boot: Boot, replay: ReplayView, outcome: AllocOutcome): Finding {
-  // Before the first dump the model runs on a state the log printed only in part.
-  const partial = !outcome.afterSync && (replay.syncIndex >= 0 || boot.truncatedStart);
+/** Before the first dump of a log that starts late, the model runs on a state printed only in part. */
+function isPartialState(boot: Boot, replay: ReplayView, outcome: AllocOutcome): boolean {
+  return !outcome.afterSync && (replay.syncIndex >= 0 || boot.truncatedStart);
+}
+
+function mismatchText(outcome: AllocOutcome): string {
   const size = outcome.request.size;
+  return (
+    `${describeRequest(outcome)}: the kernel placed it at ${memRange(outcome.actual!, size)}, the model predicted ` +
+    (outcome.predicted === null ? 'no fit in memblock.memory as reconstructed (memory added before memblock=debug is not in the log)' : memRange(outcome.predicted, size))
+  );
+}
+
+function mismatchFinding(boot: Boot, outcome: AllocOutcome): Finding {
   return {
     code: 'alloc-mismatch',
-    severity: partial ? 'info' : 'warning',
+    severity: 'warning',
     line: outcome.line,
     endLine: spanOf(boot, outcome.reserveEventIndex ?? outcome.eventIndex, outcome.line).endLine,
-    message:
-      `${describeRequest(outcome)}: the kernel placed it at ${memRange(outcome.actual!, size)}, the model predicted ` +
-      (outcome.predicted === null ? 'failure' : memRange(outcome.predicted, size)) +
-      (partial ? ' (before the first MEMBLOCK dump: the model did not know every reservation yet).' : '.'),
+    message: `${mismatchText(outcome)}.`,
     related: outcome.reserveLine !== undefined ? [{ line: outcome.reserveLine, message: 'the kernel\'s reserve line' }] : undefined,
+  };
+}
+
+/** One finding for all predictions made before the state was known: they say little one by one. */
+function partialMismatchFinding(boot: Boot, outcomes: readonly AllocOutcome[]): Finding {
+  const first = outcomes[0];
+  const related = outcomes.slice(0, MAX_RELATED).map((o) => ({ line: o.line, message: mismatchText(o) }));
+  if (outcomes.length > MAX_RELATED) related.push({ line: outcomes[MAX_RELATED].line, message: `… and ${outcomes.length - MAX_RELATED} more` });
+  return {
+    code: 'alloc-mismatch',
+    severity: 'info',
+    ...spanOf(boot, first.eventIndex, first.line),
+    message:
+      `${outcomes.length} allocation(s) before the first MEMBLOCK dump landed elsewhere than predicted: the log starts after reservations the model never saw, ` +
+      `so predictions only become exact once the dump gives the full state. First: ${mismatchText(first)}.`,
+    related,
   };
 }
 

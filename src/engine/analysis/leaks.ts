@@ -21,7 +21,7 @@ import type { Addr, Boot, Owner, Region } from '../types';
 import { Flag } from '../types';
 import type { Reservation, ReplayResult } from '../replay/replay';
 import type { OwnershipMap } from '../replay/ownership';
-import type { OwnerVerdict } from './owners';
+import { isAllocatorInternal, type OwnerVerdict } from './owners';
 import { functionName, humanSize, liveOf, overlapBytes, sortRanges, uncovered } from './format';
 
 export type Disposition = 'permanent' | 'released-later' | 'suspect' | 'unclassified';
@@ -197,7 +197,7 @@ export function requesterOf(reservation: Reservation): string | undefined {
 }
 
 function nonInternal(name: string | undefined): string | undefined {
-  return name && !/^(_*memblock_alloc|memblock_virt_alloc|_*alloc_bootmem|__alloc_memory_core_early)/.test(name) ? name : undefined;
+  return name && !isAllocatorInternal(name) ? name : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -209,12 +209,16 @@ interface Evidence {
   /** Call sites (caller with offset) that fully freed at least one reservation before the hand-off. */
   freeingCallSites: Map<string, number>;
   handoffIndex: number;
+  /** The log shows memblock_free_late lines at all. */
+  printsLateFrees: boolean;
 }
 
 function collectEvidence(boot: Pick<Boot, 'events'>, reservations: readonly Reservation[], handoffIndex: number): Evidence {
   let initrdFreedLine: number | undefined;
+  let printsLateFrees = false;
   for (const event of boot.events) {
     if (event.kind === 'freeing' && /initrd/i.test(event.name)) initrdFreedLine ??= event.line;
+    if (event.kind === 'free-late') printsLateFrees = true;
   }
   const before = handoffIndex >= 0 ? handoffIndex : Number.MAX_SAFE_INTEGER;
   const freeingCallSites = new Map<string, number>();
@@ -224,7 +228,7 @@ function collectEvidence(boot: Pick<Boot, 'events'>, reservations: readonly Rese
     const freedBefore = r.frees.filter((f) => f.eventIndex < before).reduce((t, f) => t + f.size, 0n);
     if (r.claimed > 0n && freedBefore >= r.claimed) freeingCallSites.set(site, (freeingCallSites.get(site) ?? 0) + 1);
   }
-  return { initrdFreedLine, freeingCallSites, handoffIndex };
+  return { initrdFreedLine, freeingCallSites, handoffIndex, printsLateFrees };
 }
 
 /** The exact call site (with offset): one function can allocate both scratch and permanent data. */
@@ -238,7 +242,11 @@ function dispositionOf(r: Reservation, verdict: OwnerVerdict, evidence: Evidence
   if (later) return { disposition: 'released-later', why: later };
   const requester = requesterOf(r) ?? '';
   if (EFI_BOOT_SERVICES.test(requester)) {
-    return { disposition: 'suspect', why: 'EFI boot-services memory is normally handed back by efi_free_boot_services (memblock_free_late); no such free in this log' };
+    // Only a log that prints late frees at all can show that this one was missed.
+    if (evidence.printsLateFrees) {
+      return { disposition: 'suspect', why: 'EFI boot-services memory is handed back by efi_free_boot_services (memblock_free_late); this log prints late frees but none for this range' };
+    }
+    return { disposition: 'released-later', why: 'efi_free_boot_services hands boot-services memory back after boot (memblock_free_late); this log prints no late frees to confirm it' };
   }
   if (verdict.owner === 'memblock-array') {
     return { disposition: 'released-later', why: 'memblock_discard frees the grown region arrays after boot (unless the arch keeps memblock)' };
@@ -356,10 +364,12 @@ export function reconcile(
   const acc = accounting && accounting.kind === 'accounting' ? accounting : undefined;
   const cmaBytes = acc?.cmaReservedKiB !== undefined ? BigInt(acc.cmaReservedKiB) * 1024n : cmaFromOwners(owners, reservations);
   const expectedReserved = keptPages - cmaBytes;
+  // Without memblock lines there is no reconstruction to compare, only the kernel's figures.
+  const reconstructed = memory.length > 0;
   const kernelReserved = acc?.reservedKiB !== undefined ? BigInt(acc.reservedKiB) * 1024n : undefined;
   const kernelTotal = acc ? BigInt(acc.totalKiB) * 1024n : undefined;
-  const difference = kernelReserved !== undefined ? kernelReserved - expectedReserved : undefined;
-  const totalDifference = kernelTotal !== undefined ? kernelTotal - presentBytes : undefined;
+  const difference = kernelReserved !== undefined && reconstructed ? kernelReserved - expectedReserved : undefined;
+  const totalDifference = kernelTotal !== undefined && reconstructed ? kernelTotal - presentBytes : undefined;
   const items: ReconciliationItem[] = [
     { label: 'reserved (memblock.reserved total)', bytes: reservedTotal, note: 'everything memblock holds at the hand-off' },
     { label: '− outside memory', bytes: reservedTotal - reservedInMemory, note: 'firmware ranges reserved but not RAM: not present pages, so not counted' },
@@ -384,7 +394,9 @@ export function reconcile(
     difference,
     totalDifference,
     items,
-    explanation: explain(difference, totalDifference, pageSize, handoffIndex, acc !== undefined),
+    explanation: reconstructed
+      ? explain(difference, totalDifference, pageSize, handoffIndex, acc !== undefined)
+      : ['the log has no memblock lines (no memblock=debug, no MEMBLOCK dump): nothing was reconstructed, only the kernel\'s own figures are known'],
   };
 }
 

@@ -134,8 +134,12 @@ const CALLER_RULES: CallerRule[] = [
 
 /** memblock's own allocation path: the reserve line of every allocation names one of these. */
 export function isAllocatorInternal(name: string): boolean {
-  if (name === 'memblock_double_array') return false;
-  return /^(_*memblock_|_*alloc_bootmem|_*bootmem_|___alloc_bootmem|__alloc_memory_core_early|memblock$|memblock_reserve)/.test(name) && !/^memblock_x86_reserve_range_setup_data/.test(name);
+  if (name === 'memblock_double_array' || /huge|setup_data/.test(name)) return false;
+  return (
+    /^_*memblock_/.test(name) ||
+    /^_*alloc_bootmem(_core|_bdata|_node(_high|_nopanic)?|_nopanic|_low(_node)?|_pages(_node)?|_align)?$/.test(name) ||
+    /^(__alloc_memory_core_early|memblock_reserve|memblock_find_in_range(_node)?)$/.test(name)
+  );
 }
 
 /** Names old x86 kernels printed with memblock_x86_reserve_range / early_res ("TEXT DATA BSS", "RAMDISK"...). */
@@ -171,7 +175,9 @@ export function classifyOwner(reservation: Reservation, context: OwnerContext): 
   // No usable caller: the range itself is all we know (pre-debug, checkpoint-adopted, or an allocation whose request line was lost).
   const fromRange = byContext(reservation, context);
   if (fromRange) return fromRange;
-  if (reserver || requester) return { owner: 'other', reason: `only memblock internals named (${reserver ?? requester})`, subsystem: requester ?? reserver };
+  if (reserver || requester) {
+    return { owner: 'unknown', reason: `an allocation whose request line is not in the log (only memblock internals named: ${reserver ?? requester})` };
+  }
   return { owner: 'unknown', reason: unknownReason(reservation) };
 }
 
@@ -187,8 +193,9 @@ function byCaller(name: string, reservation: Reservation, context: OwnerContext,
   if (rule.ambiguous) {
     const fromRange = byContext(reservation, context);
     if (fromRange) return { ...fromRange, reason: `${verb} ${name}; ${fromRange.reason}`, subsystem: name };
-    // Arch set-up code allocates odds and ends too; only its explicit reserves are the image.
+    // Arch set-up code allocates and reserves odds and ends too; only a big explicit reserve is the image.
     if (reservation.origin === 'alloc') return { owner: 'other', reason: `${verb} ${name}`, subsystem: name };
+    if (reservation.size < tooSmallForImage(context)) return { owner: 'other', reason: `${verb} ${name} (too small to be the kernel image)`, subsystem: name };
     return { owner: rule.owner, reason: `${verb} ${name} (arch set-up reserving the kernel image)`, subsystem: name };
   }
   return { owner: rule.owner, reason: `${verb} ${name}`, subsystem: name };
@@ -232,9 +239,8 @@ function bestHint(reservation: Reservation, hints: readonly OwnerHint[]): OwnerH
   let bestBytes = 0n;
   for (const hint of hints) {
     const shared = overlapBytes(hint.base, hint.size, reservation.base, reservation.size);
-    // A hint that only grazes the range (a table inside a big merged region) does not name it.
-    const smaller = hint.size < reservation.size ? hint.size : reservation.size;
-    if (shared * 2n < smaller) continue;
+    // A hint that covers little of the range (a table inside a big merged region) does not name it.
+    if (shared * 2n < reservation.size) continue;
     if (shared > bestBytes) {
       best = hint;
       bestBytes = shared;
@@ -267,6 +273,11 @@ function looksLikeFdt(reservation: Reservation, context: OwnerContext): boolean 
   return !context.printed.some(near);
 }
 
+/** Kernel images are megabytes; a reserve far below the printed image size is something else. */
+function tooSmallForImage(context: OwnerContext): Addr {
+  return context.kernelImageBytes ? context.kernelImageBytes / 8n : 512n * 1024n;
+}
+
 function kib(bytes: Addr): string {
   return `${bytes / 1024n}K`;
 }
@@ -281,5 +292,22 @@ function isDtArch(arch: string | undefined): boolean {
 
 /** Classifies every reservation of a replay, indexed by reservation id. */
 export function classifyAll(reservations: readonly Reservation[], context: OwnerContext): OwnerVerdict[] {
-  return reservations.map((r) => classifyOwner(r, context));
+  const verdicts = reservations.map((r) => classifyOwner(r, context));
+  attachBrk(reservations, verdicts);
+  return verdicts;
+}
+
+/**
+ * x86's reserve_brk (inlined into setup_arch) reserves the brk area right after the image's end:
+ * a small arch set-up reserve touching the kernel image belongs to it.
+ */
+function attachBrk(reservations: readonly Reservation[], verdicts: OwnerVerdict[]): void {
+  const images = reservations.filter((r) => verdicts[r.id]?.owner === 'kernel-image');
+  const setupRule = CALLER_RULES.find((rule) => rule.ambiguous)!;
+  for (const r of reservations) {
+    const verdict = verdicts[r.id];
+    if (r.origin !== 'reserve' || verdict.owner !== 'other' || !verdict.subsystem || !setupRule.pattern.test(verdict.subsystem)) continue;
+    const image = images.find((i) => i.base + i.size === r.base || r.base + r.size === i.base);
+    if (image) verdicts[r.id] = { owner: 'kernel-image', reason: `${verdict.reason.replace(/ \(too small.*\)$/, '')}, right next to the kernel image (line ${image.line}): the brk area`, subsystem: verdict.subsystem };
+  }
 }

@@ -377,23 +377,22 @@ export class Memblock {
   // Allocation
 
   /** The searches memblock_alloc_range_nid makes, in order (attempt numbers offset by `base`). */
-  private *rangeNidSteps(start: Addr, end: Addr, nid: number, exactNid: boolean, base: 0 | 2): Generator<SearchStep> {
+  private rangeNidSteps(start: Addr, end: Addr, nid: number, exactNid: boolean, base: 0 | 2, out: SearchStep[] = []): SearchStep[] {
     let flags = this.chooseFlags();
+    const fallback = this.validNode(nid) && !exactNid;
     for (;;) {
-      yield { start, end, nid, flags, attempt: (base + 1) as 1 | 3, onNode: true };
-      if (this.validNode(nid) && !exactNid) {
-        yield { start, end, nid: NUMA_NO_NODE, flags, attempt: (base + 2) as 2 | 4, onNode: false };
-      }
-      if (!(flags & Flag.MIRROR)) return;
+      out.push({ start, end, nid, flags, attempt: (base + 1) as 1 | 3, onNode: true });
+      if (fallback) out.push({ start, end, nid: NUMA_NO_NODE, flags, attempt: (base + 2) as 2 | 4, onNode: false });
+      if (!(flags & Flag.MIRROR)) return out;
       flags &= ~Flag.MIRROR;
     }
   }
 
   /** memblock_alloc_internal: clamp max to current_limit, then drop min_addr as a last resort. */
-  private *internalSteps(minAddr: Addr, maxAddr: Addr, nid: number, exactNid: boolean): Generator<SearchStep> {
+  private internalSteps(minAddr: Addr, maxAddr: Addr, nid: number, exactNid: boolean): SearchStep[] {
     if (maxAddr > this.currentLimit) maxAddr = this.currentLimit;
-    yield* this.rangeNidSteps(minAddr, maxAddr, nid, exactNid, 0);
-    if (minAddr !== 0n) yield* this.rangeNidSteps(0n, maxAddr, nid, exactNid, 2);
+    const steps = this.rangeNidSteps(minAddr, maxAddr, nid, exactNid, 0);
+    return minAddr !== 0n ? this.rangeNidSteps(0n, maxAddr, nid, exactNid, 2, steps) : steps;
   }
 
   private alignOrDefault(align: Addr): Addr {
@@ -401,7 +400,7 @@ export class Memblock {
   }
 
   /** Runs the searches and reserves the first hit; a failed reservation moves on, as in the kernel. */
-  private allocate(size: Addr, align: Addr, steps: Iterable<SearchStep>): Addr {
+  private allocate(size: Addr, align: Addr, steps: SearchStep[]): Addr {
     for (const step of steps) {
       const found = this.findInRangeNode(size, align, step.start, step.end, step.nid, step.flags);
       if (found && this.reserveAllocation(found, size, step.onNode ? step.nid : NUMA_NO_NODE)) return found;

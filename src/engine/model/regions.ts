@@ -205,7 +205,7 @@ export class RegionArray {
     }
     if (cursor < end) addPiece(cursor, end);
     if (firstNew < 0) return;
-    rs.splice(first, i - first, ...segment);
+    replaceRange(rs, first, i - first, segment);
     this.mergeWindow(first + firstNew, first + lastNew + 1);
   }
 
@@ -223,12 +223,12 @@ export class RegionArray {
       const last = merged[merged.length - 1];
       const next = rs[k];
       if (last.base + last.size === next.base && last.nid === next.nid && last.flags === next.flags) {
-        merged[merged.length - 1] = { ...last, size: last.size + next.size };
+        merged[merged.length - 1] = { base: last.base, size: last.size + next.size, nid: last.nid, flags: last.flags };
       } else {
         merged.push(next);
       }
     }
-    if (merged.length !== hi - lo + 1) rs.splice(lo, hi - lo + 1, ...merged);
+    if (merged.length !== hi - lo + 1) replaceRange(rs, lo, hi - lo + 1, merged);
   }
 
   private growFor(base: Addr, size: Addr): boolean {
@@ -266,8 +266,8 @@ export class RegionArray {
     if (i >= rs.length) return;
     const r = rs[i];
     if (r.base >= addr) return;
-    const low: Region = { ...r, size: addr - r.base };
-    const high: Region = { ...r, base: addr, size: r.base + r.size - addr };
+    const low: Region = { base: r.base, size: addr - r.base, nid: r.nid, flags: r.flags };
+    const high: Region = { base: addr, size: r.base + r.size - addr, nid: r.nid, flags: r.flags };
     rs.splice(i, 1, low, high);
   }
 
@@ -286,7 +286,8 @@ export class RegionArray {
     if (!inside) return false;
     const rs = this.regions;
     for (let i = inside.start; i < inside.end; i++) {
-      rs[i] = { ...rs[i], flags: set ? rs[i].flags | flag : rs[i].flags & ~flag };
+      const r = rs[i];
+      rs[i] = { base: r.base, size: r.size, nid: r.nid, flags: set ? r.flags | flag : r.flags & ~flag };
     }
     this.mergeWindow(inside.start, inside.end);
     return true;
@@ -298,7 +299,7 @@ export class RegionArray {
     if (!inside) return false;
     const rs = this.regions;
     const node = this.nodeOf(nid);
-    for (let i = inside.start; i < inside.end; i++) rs[i] = { ...rs[i], nid: node };
+    for (let i = inside.start; i < inside.end; i++) rs[i] = { base: rs[i].base, size: rs[i].size, nid: node, flags: rs[i].flags };
     this.mergeWindow(inside.start, inside.end);
     return true;
   }
@@ -315,7 +316,7 @@ export class RegionArray {
       const end = alignDown(r.base + r.size, align);
       if (start === r.base && end === r.base + r.size) continue;
       if (start < end) {
-        rs[i] = { ...r, base: start, size: end - start };
+        rs[i] = { base: start, size: end - start, nid: r.nid, flags: r.flags };
       } else {
         this.totalSize -= r.size;
         rs.splice(i, 1);
@@ -326,3 +327,14 @@ export class RegionArray {
 }
 
 type Range2 = [Addr, Addr];
+
+/** rs.splice(start, count, ...items) without spreading huge lists into call arguments. */
+function replaceRange(rs: Region[], start: number, count: number, items: Region[]): void {
+  if (items.length <= 4096) {
+    rs.splice(start, count, ...items);
+    return;
+  }
+  const tail = rs.splice(start);
+  for (const r of items) rs.push(r);
+  for (let i = count; i < tail.length; i++) rs.push(tail[i]);
+}

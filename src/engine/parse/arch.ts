@@ -5,7 +5,8 @@
 // 1. The `Linux version` banner: the release (`6.1.0-56-amd64`, `5.14.0-505.el9.x86_64`,
 //    `-ia64-ski`), the build host (`buildd@lgw01-amd64-055`) or the compiler triple
 //    (`riscv64-codasip-linux-gcc`, `aarch64-linux-gnu-gcc`). Decisive.
-// 2. Messages only one architecture prints, e.g. `CPU features: detected` (arm64),
+// 2. Messages only one architecture prints, e.g. `CPU features: detected` and an oops's
+//    `pstate:`/`x29:` (arm64), `epc : … ra :`/`status: … badaddr:` (riscv64),
 //    `CPU: ARMv7 Processor` (arm), `riscv: ISA`/`SBI specification` (riscv64), `CPU0 revision is:`
 //    and `MIPS:` (mips), `hash-mmu:`/`PPC64 nvram` (ppc64), `SAL 0.1`/`PAL_` (ia64), `setup: Linux is
 //    running` (s390x). Decisive.
@@ -38,6 +39,9 @@ const BANNER_RULES: Array<[RegExp, string]> = [
 
 const LINE_RULES: Array<[RegExp, string]> = [
   [/^CPU features: detected/, 'arm64'],
+  // Oops register dumps name the architecture too.
+  [/^(?:pstate: [0-9a-f]{8} \(|x29: [0-9a-f]{16} )/, 'arm64'],
+  [/^(?:epc : [0-9a-f]{16} ra : |status: [0-9a-f]{16} badaddr: )/, 'riscv64'],
   [/^Booting Linux on physical CPU 0x[0-9a-f]{10}\b/, 'arm64'],
   [/^CPU: (?:ARMv[4-7]|\S+ \[\S+\] revision \d+ \(ARMv[4-7])/, 'arm'],
   [/^(?:riscv: |SBI specification|riscv-intc|Machine model: riscv)/, 'riscv64'],

@@ -63,6 +63,7 @@ class BootBuilder {
   cmdline?: string;
   startLine?: number;
   lastKernelLine?: number;
+  lastEventLine = 0;
   lastLine = 0;
   kernelLines = 0;
   lastTime = 0;
@@ -102,12 +103,14 @@ export class BootSplitter {
   push(rec: ReaderRecord): void {
     let boot = this.current;
     if (this.clockRestarted(boot, rec)) boot = this.startNew();
-    if (BOOTING_MARKER.test(rec.text)) {
-      boot = this.startAtMarker(rec.line);
+    const text = rec.text;
+    // startsWith first: these run on every message and almost never match.
+    if (text.startsWith('Booting Linux') && BOOTING_MARKER.test(text)) boot = this.startAtMarker(rec.line);
+    if (text.startsWith('Linux version ')) {
+      const banner = BANNER.exec(text);
+      if (banner) boot = this.onBanner(rec, banner[1]);
     }
-    const banner = BANNER.exec(rec.text);
-    if (banner) boot = this.onBanner(rec, banner[1]);
-    if (!boot.hasContent && DROPPED.test(rec.text)) {
+    if (!boot.hasContent && DROPPED.test(text)) {
       boot.droppedAtStart = true;
       boot.markContent(rec.line);
     }
@@ -174,30 +177,34 @@ export class BootSplitter {
 
   private feed(boot: BootBuilder, rec: ReaderRecord): void {
     const { events, unread } = pushSafely(boot.parser, rec);
-    if (events.length > 0) {
-      boot.markContent(rec.line);
-      for (const e of events) boot.events.push(e);
+    for (const e of events) {
+      // An event can complete on a later record (a dump ends at the first non-row line): its own span counts.
+      boot.markContent(e.line);
+      boot.lastEventLine = Math.max(boot.lastEventLine, e.endLine);
+      boot.events.push(e);
     }
     if (rec.kernel) {
       boot.kernelLines++;
       boot.markContent(rec.line);
       boot.lastKernelLine = rec.endLine;
       if (rec.time !== undefined && rec.time > boot.lastTime) boot.lastTime = rec.time;
-    } else if (events.length > 0) {
-      boot.lastKernelLine = rec.endLine;
     }
     boot.lastLine = rec.endLine;
     if (unread) (rec.kernel ? boot.unreadKernel : boot.unreadPlain).add(rec.line, rec.text);
   }
 
   private finish(boot: BootBuilder): void {
-    for (const e of endSafely(boot.parser)) boot.events.push(e);
+    for (const e of endSafely(boot.parser)) {
+      boot.markContent(e.line);
+      boot.lastEventLine = Math.max(boot.lastEventLine, e.endLine);
+      boot.events.push(e);
+    }
     if (!boot.hasContent || boot.startLine === undefined) return;
     const unread = unreadOf(boot);
     this.boots.push({
       index: this.boots.length,
       startLine: boot.startLine,
-      endLine: Math.max(boot.startLine, boot.kernelLines > 0 ? (boot.lastKernelLine ?? boot.lastLine) : boot.lastLine),
+      endLine: endLineOf(boot),
       kernelVersion: boot.kernelVersion,
       arch: boot.arch.arch,
       cmdline: boot.cmdline,
@@ -207,6 +214,12 @@ export class BootSplitter {
       truncatedStart: boot.kernelVersion === undefined || boot.droppedAtStart,
     });
   }
+}
+
+/** The last kernel line or event; in a log without envelopes, the last line read. */
+function endLineOf(boot: BootBuilder): number {
+  const last = boot.kernelLines > 0 ? Math.max(boot.lastKernelLine ?? 0, boot.lastEventLine) : boot.lastLine;
+  return Math.max(boot.startLine ?? 0, last);
 }
 
 /**

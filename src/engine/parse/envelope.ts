@@ -2,7 +2,7 @@
 // transport, a log tool or a mail client added. Layers are optional and combine; they are peeled
 // in the order they are added from the outside in:
 //
-//   transport noise (NULs, ANSI escapes, control chars)  →  JSON string quoting  →  forum markup
+//   transport noise (NULs, ANSI escapes, control chars)  →  forum markup  →  JSON string quoting
 //   →  mail quote `> `  →  LAVA line number + clock  →  syslog/journal prefix  →  dmesg -x / <N> /
 //   -T / -e / iso  →  /dev/kmsg record header  →  kernel timestamp  →  caller id / vendor groups
 //
@@ -14,6 +14,10 @@
 
 /** One logical line after its envelope was removed. */
 export interface Stripped {
+  /** Physical span and written length, filled in by the reader (declared here to keep one object shape). */
+  line: number;
+  endLine: number;
+  rawLength: number;
   /** The kernel message: leading blanks and trailing whitespace removed, inner TABs kept. */
   text: string;
   /** Kernel time in seconds (`[    1.234567]` or a kmsg record's microseconds). */
@@ -48,8 +52,6 @@ function isDigit(c: number): boolean {
 
 // --- transport -------------------------------------------------------------------------------
 
-/** Any C0 control except TAB, and DEL. A line without one of these needs no cleaning. */
-const CONTROL_PROBE = /[\x00-\x08\x0a-\x1f\x7f]/;
 /** CSI (incl. private `=3h`), OSC, DCS/PM/APC strings, two-char escapes (`ESC c`, `ESC 7`...). */
 const ANSI = /\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*(?:\x1b\\)?|[ -/]*[0-~]?)/g;
 const CONTROLS = /[\x00-\x08\x0a-\x1f\x7f]/g;
@@ -81,7 +83,7 @@ const SYSLOG_ISO = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\
 /** After a kernel timestamp, journalctl short-monotonic: `host kernel: `. */
 const MONOTONIC_HOST = /(\S*[^\s:]) +([^\s:[]+)(?:\[\d+\])?:(?: |$)/y;
 /** Caller id after a space (`] [    T0]`), and vendor groups (`[0:      swapper:    0]`, `[ cpu0]`). */
-const SPACED_GROUP = / \[(?: *[TC]\d{1,7}| *\d{1,4}: *[^\]]{1,40}| *[Cc][Pp][Uu] ?\d{1,4})\]/y;
+const SPACED_GROUP = / {1,2}\[(?: *[TC]\d{1,7}| *\d{1,4}: *[^\]]{1,40}| *[Cc][Pp][Uu] ?\d{1,4})\]/y;
 /** A kernel timestamp anywhere, for lines where bootloader junk was glued in front of it. */
 const GLUED_TIMESTAMP = /\[ {0,12}\d{1,9}\.\d{6}\](?= |$|\[)/g;
 
@@ -114,20 +116,21 @@ export class EnvelopeStripper {
 
   strip(raw: string): Stripped {
     let line = raw;
-    if (line.length === 0) return this.result('', false);
-    if (CONTROL_PROBE.test(line)) line = this.cleanTransport(line);
-    if (this.kmsgSeen && line.charCodeAt(0) === SPACE && KMSG_DICT.test(line)) return this.skipped();
-
-    const first = firstNonBlank(line);
-    if (first === QUOTE) line = this.unquoteJson(line);
-    if (line.indexOf('[/') >= 0 || startsWithTag(line)) {
-      line = this.stripForumMarkup(line);
-    }
-
     this.pos = 0;
     this.time = undefined;
     this.kernel = false;
     this.quoteDepth = 0;
+    if (line.length === 0) return this.result('', false);
+    // indexOf is a native scan; a regex over every line would cost more than all the rest.
+    if (line.indexOf('\x1b') >= 0 || line.indexOf('\0') >= 0 || line.charCodeAt(0) < 32) line = this.cleanTransport(line);
+    if (this.kmsgSeen && line.charCodeAt(0) === SPACE && KMSG_DICT.test(line)) return this.skipped();
+
+    // Closing tags sit at the end (`…[/COLOR]`), opening ones at the start.
+    if ((line.charCodeAt(line.length - 1) === RBRACKET && line.indexOf('[/') >= 0) || startsWithTag(line)) {
+      line = this.stripForumMarkup(line);
+    }
+    if (firstNonBlank(line) === QUOTE) line = this.unquoteJson(line);
+
     if (line.charCodeAt(0) === GT) this.stripMailQuote(line);
     const banner = this.journalLine(line);
     if (banner) return banner;
@@ -141,6 +144,9 @@ export class EnvelopeStripper {
   private result(text: string, softBreak: boolean): Stripped {
     const c = text.charCodeAt(0);
     return {
+      line: 0,
+      endLine: 0,
+      rawLength: 0,
       text: trimMessage(text),
       leadingBlank: c === SPACE || c === TAB,
       time: this.time,
@@ -152,7 +158,7 @@ export class EnvelopeStripper {
   }
 
   private skipped(): Stripped {
-    return { text: '', kernel: false, quoteDepth: 0, softBreak: false, leadingBlank: false, skip: true };
+    return { line: 0, endLine: 0, rawLength: 0, text: '', kernel: false, quoteDepth: 0, softBreak: false, leadingBlank: false, skip: true };
   }
 
   private cleanTransport(line: string): string {
@@ -371,10 +377,10 @@ export class EnvelopeStripper {
         this.pos = close + 1;
         continue;
       }
-      if (line.charCodeAt(this.pos) === SPACE && line.charCodeAt(this.pos + 1) === LBRACKET) {
-        const at = this.pos;
-        if (this.match(SPACED_GROUP, line)) {
-          this.layers.add(isCallerGroup(line, at + 2, this.pos - 1) ? 'caller-id' : 'vendor-prefix');
+      if (line.charCodeAt(this.pos) === SPACE) {
+        const at = line.indexOf('[', this.pos);
+        if (at > 0 && at - this.pos <= 2 && this.match(SPACED_GROUP, line)) {
+          this.layers.add(isCallerGroup(line, at + 1, this.pos - 1) ? 'caller-id' : 'vendor-prefix');
           continue;
         }
       }
@@ -506,15 +512,15 @@ export function decodeQuotedPrintable(text: string): string {
 
 // --- quoted-printable ------------------------------------------------------------------------
 
-/** A line (or several joined by QP soft breaks) with its physical span. */
-export interface LogicalLine {
-  text: string;
-  line: number;
-  endLine: number;
-}
+/** Receives a line (or several joined by QP soft breaks) with its physical span. */
+export type LogicalLineSink = (text: string, line: number, endLine: number) => void;
+
+/** QP soft breaks never build a line longer than the splitter's cap. */
+const MAX_JOINED = 64 * 1024;
 
 /** Every `=` is an escape or the final soft break, and there is at least one escape. */
 const QP_BAD_EQUALS = /=(?![0-9A-F]{2}|$)/;
+const QP_ESCAPE = /=[0-9A-F]{2}/;
 const QP_HEADER = /^Content-Transfer-Encoding:\s*quoted-printable\s*$/i;
 
 /**
@@ -530,39 +536,43 @@ export class QuotedPrintable {
   private pendingStart = 0;
   private pendingEnd = 0;
 
-  /** Returns the decoded logical line, or undefined while a soft break is pending. */
-  feed(text: string, lineNo: number): LogicalLine | undefined {
-    if (!this.active) this.detect(text);
-    if (!this.active) return { text, line: lineNo, endLine: lineNo };
-    const start = this.pending.length > 0 || this.pendingEnd > 0 ? this.pendingStart : lineNo;
+  /** Passes on the decoded logical line, or holds it while a soft break is pending. */
+  feed(text: string, lineNo: number, emit: LogicalLineSink): void {
+    if (!this.active) {
+      this.detect(text);
+      if (!this.active) return emit(text, lineNo, lineNo);
+    }
+    const start = this.pendingEnd > 0 ? this.pendingStart : lineNo;
     const joined = this.pending + text;
-    if (joined.endsWith('=') && joined.length < 65536) {
+    if (joined.charCodeAt(joined.length - 1) === 61 /* = */ && joined.length < MAX_JOINED) {
       this.pending = joined.slice(0, -1);
       this.pendingStart = start;
       this.pendingEnd = lineNo;
-      return undefined;
+      return;
     }
     this.pending = '';
     this.pendingEnd = 0;
-    return { text: decodeQuotedPrintable(joined), line: start, endLine: lineNo };
+    emit(decodeQuotedPrintable(joined), start, lineNo);
   }
 
   /** A soft break on the last line of the file. */
-  flush(): LogicalLine | undefined {
-    if (this.pendingEnd === 0) return undefined;
-    const out = { text: decodeQuotedPrintable(this.pending), line: this.pendingStart, endLine: this.pendingEnd };
+  flush(emit: LogicalLineSink): void {
+    if (this.pendingEnd === 0) return;
+    const text = decodeQuotedPrintable(this.pending);
+    const end = this.pendingEnd;
     this.pending = '';
     this.pendingEnd = 0;
-    return out;
+    emit(text, this.pendingStart, end);
   }
 
   private detect(text: string): void {
-    if (text.indexOf('=') < 0) return;
-    if (QP_HEADER.test(text)) {
+    if (text.charCodeAt(0) === 67 /* C */ && QP_HEADER.test(text)) {
       this.active = true;
       return;
     }
+    const softBreak = text.charCodeAt(text.length - 1) === 61; /* = */
+    if (!softBreak && text.indexOf('=3D') < 0) return;
     if (QP_BAD_EQUALS.test(text)) return;
-    if (text.indexOf('=3D') >= 0 || (text.endsWith('=') && /=[0-9A-F]{2}/.test(text))) this.active = true;
+    if (text.indexOf('=3D') >= 0 || (softBreak && QP_ESCAPE.test(text))) this.active = true;
   }
 }

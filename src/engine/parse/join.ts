@@ -19,11 +19,7 @@ import type { LogRecord } from '../types';
 import type { Stripped } from './envelope';
 
 /** A stripped logical line with its physical span and its length as written (for wrap widths). */
-export interface Piece extends Stripped {
-  line: number;
-  endLine: number;
-  rawLength: number;
-}
+export type Piece = Stripped;
 
 /** A LogRecord plus what the reader needs for boot splitting and unread filtering. */
 export interface ReaderRecord extends LogRecord {

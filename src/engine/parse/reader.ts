@@ -10,7 +10,7 @@
 
 import type { ParseResult } from '../types';
 import { BootSplitter, type CreateMessageParser } from './boots';
-import { EnvelopeStripper, QuotedPrintable, type LogicalLine, type Stripped } from './envelope';
+import { EnvelopeStripper, QuotedPrintable, type Stripped } from './envelope';
 import { LineJoiner, type Piece } from './join';
 import { LineSplitter } from './lines';
 
@@ -27,9 +27,12 @@ export class LogReader {
   private readonly joiner: LineJoiner;
   private readonly boots: BootSplitter;
   private ended: ParseResult | undefined;
+  private readonly flushQp: () => void;
 
   constructor(recognizers: Recognizers) {
-    this.splitter = new LineSplitter((text, no) => this.onPhysicalLine(text, no));
+    const onLogical = (text: string, line: number, endLine: number) => this.onLogicalLine(text, line, endLine);
+    this.splitter = new LineSplitter((text, no) => this.qp.feed(text, no, onLogical));
+    this.flushQp = () => this.qp.flush(onLogical);
     this.boots = new BootSplitter(recognizers.createParser);
     this.joiner = new LineJoiner(recognizers.needsContinuation, (rec) => this.boots.push(rec), this.envelope.layers);
   }
@@ -41,8 +44,7 @@ export class LogReader {
   end(): ParseResult {
     if (this.ended) return this.ended;
     this.splitter.end();
-    const last = this.qp.flush();
-    if (last) this.onLogicalLine(last);
+    this.flushQp();
     this.joiner.flush();
     const boots = this.boots.end();
     this.ended = {
@@ -54,23 +56,18 @@ export class LogReader {
     return this.ended;
   }
 
-  private onPhysicalLine(text: string, no: number): void {
-    const logical = this.qp.feed(text, no);
-    if (logical) this.onLogicalLine(logical);
-  }
-
-  private onLogicalLine(logical: LogicalLine): void {
-    const stripped = this.strip(logical.text);
+  private onLogicalLine(text: string, line: number, endLine: number): void {
+    const stripped = this.strip(text);
     if (stripped.marker) {
       this.joiner.flush();
-      this.boots.marker(logical.line);
+      this.boots.marker(line);
       return;
     }
     if (stripped.skip) return;
-    const piece = stripped as Piece;
-    piece.line = logical.line;
-    piece.endLine = logical.endLine;
-    piece.rawLength = logical.text.length;
+    const piece: Piece = stripped;
+    piece.line = line;
+    piece.endLine = endLine;
+    piece.rawLength = text.length;
     this.joiner.push(piece);
   }
 
@@ -79,7 +76,8 @@ export class LogReader {
     try {
       return this.envelope.strip(text);
     } catch {
-      return { text: text.trim(), kernel: false, quoteDepth: 0, softBreak: false, leadingBlank: false, skip: false };
+      const t = text.trim();
+      return { line: 0, endLine: 0, rawLength: 0, text: t, kernel: false, quoteDepth: 0, softBreak: false, leadingBlank: false, skip: false };
     }
   }
 

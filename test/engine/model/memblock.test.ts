@@ -275,6 +275,18 @@ describe('array bookkeeping', () => {
     expect(rs.slice(0, -1).every((r) => r.nid === 0)).toBe(true);
   });
 
+  it('one reservation can swallow thousands of regions', () => {
+    const mb = new Memblock({ numa: false });
+    mb.allowResize = true;
+    mb.add(0x1000000n, 0x1000000n);
+    for (let i = 0n; i < 6000n; i++) mb.reserve(0x100000n + i * 0x20n, 0x10n);
+    expect(mb.reserved.cnt).toBeGreaterThan(6000);
+    expect(mb.reserved.max).toBe(8192);
+    mb.reserve(0x100000n, 6000n * 0x20n);
+    expect(plain(mb.reserved.regions).slice(0, 1)).toEqual([[0x100000n, 6000n * 0x20n, 0, 0]]);
+    expect(mb.reserved.totalSize).toBe(mb.reserved.regions.reduce((s, r) => s + r.size, 0n));
+  });
+
   it('clone() is independent of the original', () => {
     const mb = new Memblock();
     mb.add(0x100000n, 0x10000n);

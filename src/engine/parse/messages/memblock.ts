@@ -26,7 +26,7 @@ import type {
   ReserveEvent,
   SettingEvent,
 } from '../../types';
-import { decRunEnd, decSpan, exclusiveSpan, hexOf, hexRunEnd, hexSpan, inclusiveSpan, skipBlanks, type Span } from './scan';
+import { big, decRunEnd, decSpan, exclusiveSpan, hexEnd, hexOf, hexSpan, inclusiveSpan, readHex, skipBlanks, type Span } from './scan';
 import { v } from './version';
 
 /** What the parser has learnt about the end convention of X14-wide reserve/free lines. */
@@ -44,6 +44,11 @@ export interface MemblockEra {
 export function readMemblock(text: string, rec: LogRecord, era: MemblockEra): MemoryEvent | null | undefined {
   const colon = text.indexOf(':');
   if (colon < 0) return undefined;
+  // The three messages that make up most of a memblock=debug log: told apart by the length of the
+  // name, confirmed by one comparison, before any string is cut.
+  if (colon === 16 && text.startsWith('memblock_reserve')) return readRangeLine(text, 17, rec, era, 'memblock_reserve', 'reserve');
+  if (colon === 25 && text.startsWith('memblock_phys_alloc_range')) return readAllocRequest(text, 26, rec, 'memblock_phys_alloc_range', false);
+  if (colon === 22 && text.startsWith('memblock_alloc_try_nid')) return readAllocRequest(text, 23, rec, 'memblock_alloc_try_nid', false);
   const api = text.slice(0, colon);
   switch (api) {
     case 'memblock_reserve':
@@ -78,12 +83,16 @@ export function readMemblock(text: string, rec: LogRecord, era: MemblockEra): Me
 
 type RangeKind = 'reserve' | 'free' | 'free-late' | 'add' | 'remove';
 
-/** Fields of the tail after `]`: flags/nid (era dependent) and the caller or x86 name. */
+/** Fields after `]`: flags/nid (era dependent) and where the caller (or x86 name) starts. */
 interface Tail {
-  flags?: number;
-  nid?: number;
-  rest?: string;
+  flags: number; // -1 when not printed
+  nid: number; // NaN when not printed
+  restAt: number; // -1 when nothing follows
 }
+
+// Scratch for readTail: the hot path reads one line at a time, so one shared record avoids an
+// allocation per line.
+const tail: Tail = { flags: -1, nid: NaN, restAt: -1 };
 
 function readRangeLine(
   text: string,
@@ -96,32 +105,62 @@ function readRangeLine(
   let pos = skipBlanks(text, from);
   if (text.charCodeAt(pos) !== 91 /* [ */ || text.charCodeAt(pos + 1) !== 48 || (text.charCodeAt(pos + 2) | 0x20) !== 120) return undefined;
   const startAt = pos + 3;
-  const startEnd = hexRunEnd(text, startAt);
+  const start = readHex(text, startAt);
+  const startEnd = hexEnd;
   pos = skipBlanks(text, startEnd);
   if (text.charCodeAt(pos) !== 45 /* - */) return undefined;
   pos = skipBlanks(text, pos + 1);
   if (text.charCodeAt(pos) !== 48 || (text.charCodeAt(pos + 1) | 0x20) !== 120) return undefined;
   const endAt = pos + 2;
-  const endEnd = hexRunEnd(text, endAt);
-  if (text.charCodeAt(endEnd) !== 93 /* ] */) return undefined;
-  const start = hexSpan(text, startAt, startEnd);
-  const end = hexSpan(text, endAt, endEnd);
-  if (start === undefined || end === undefined) return undefined;
+  const end = readHex(text, endAt);
+  const endEnd = hexEnd;
+  if (text.charCodeAt(endEnd) !== 93 /* ] */ || start === -1 || end === -1) return undefined;
 
-  const tail = readTail(text, endEnd + 1);
-  const exclusive = (api === 'memblock_reserve' || api === 'memblock_free') && endIsExclusive(era, api, startEnd - startAt, tail.flags !== undefined, end);
-  const span = exclusive ? exclusiveSpan(start, end) : inclusiveSpan(start, end);
-  return buildRangeEvent(kind, api, span, tail, rec, exclusive);
+  readTail(text, endEnd + 1);
+  const pageAlignedEnd = end >= 0 ? end % 4096 === 0 : text.endsWith('000', endEnd);
+  const exclusive =
+    (api === 'memblock_reserve' || api === 'memblock_free') && endIsExclusive(era, api, startEnd - startAt, tail.flags >= 0, pageAlignedEnd);
+  const span =
+    start >= 0 && end >= 0
+      ? numberSpan(start, end, exclusive)
+      : bigSpan(hexSpan(text, startAt, startEnd)!, hexSpan(text, endAt, endEnd)!, exclusive);
+  const caller = tail.restAt >= 0 ? callerAt(text, tail.restAt) : undefined;
+  return buildRangeEvent(kind, api, span, caller, rec, exclusive);
 }
 
-function readTail(text: string, from: number): Tail {
-  const tail: Tail = {};
+// Reused for the common (safe-integer, well-formed) case so that no Span is allocated per line.
+const scratchSpan: Span = { base: 0n, size: 0n };
+
+/** Base and size from safe integers; the shared scratch span unless the range is inverted. */
+function numberSpan(start: number, end: number, exclusive: boolean): Span {
+  const last = exclusive ? end - 1 : end; // inclusive last byte; start − 1 means empty
+  if (last >= start - 1) {
+    scratchSpan.base = big(start);
+    scratchSpan.size = big(last - start + 1);
+    return scratchSpan;
+  }
+  return { base: big(start), size: 0n, inverted: true, rawEnd: big(end) };
+}
+
+function bigSpan(start: bigint, end: bigint, exclusive: boolean): Span {
+  return exclusive ? exclusiveSpan(start, end) : inclusiveSpan(start, end);
+}
+
+function readTail(text: string, from: number): void {
+  tail.flags = -1;
+  tail.nid = NaN;
+  tail.restAt = -1;
   let pos = skipBlanks(text, from);
+  // Most lines have only a caller here: one character test keeps them off the startsWith calls.
+  const first = text.charCodeAt(pos);
+  if (first !== 102 /* f */ && first !== 110 /* n */) {
+    if (pos < text.length) tail.restAt = pos;
+    return;
+  }
   if (text.startsWith('flags 0x', pos)) {
     // 3.14–4.10: `flags 0xh` before the caller.
-    const end = hexRunEnd(text, pos + 8);
-    tail.flags = Number(hexSpan(text, pos + 8, end) ?? 0n);
-    pos = skipBlanks(text, end);
+    tail.flags = Math.max(0, readHex(text, pos + 8));
+    pos = skipBlanks(text, hexEnd);
   }
   if (text.startsWith('nid=', pos)) {
     const neg = text.charCodeAt(pos + 4) === 45;
@@ -132,12 +171,44 @@ function readTail(text: string, from: number): Tail {
   }
   if (text.startsWith('flags=', pos)) {
     // 5.16+ memblock_add_node and 6.16+ __memblock_reserve: bare hex.
-    const end = hexRunEnd(text, pos + 6);
-    tail.flags = Number(hexSpan(text, pos + 6, end) ?? 0n);
-    pos = skipBlanks(text, end);
+    tail.flags = Math.max(0, readHex(text, pos + 6));
+    pos = skipBlanks(text, hexEnd);
   }
-  if (pos < text.length) tail.rest = text.slice(pos).trimEnd();
-  return tail;
+  if (pos < text.length) tail.restAt = pos;
+}
+
+// Callers repeat (`memblock_alloc_range_nid+0xe8/0x17c` on every allocation): events share one
+// string per caller instead of each keeping a slice, and with it the whole message, alive.
+const callerStrings = new Map<string, string>();
+const CALLER_CACHE_LIMIT = 50_000;
+
+// The last few distinct callers, compared in place before anything is sliced or hashed.
+const recentCallers: string[] = [];
+const RECENT_CALLERS = 8;
+
+/** The caller symbol (or x86 range name) from `at` to the end, without trailing blanks. */
+function callerAt(text: string, at: number): string {
+  const length = text.length - at;
+  for (let i = 0; i < recentCallers.length; i++) {
+    const recent = recentCallers[i]!;
+    if (recent.length === length && text.startsWith(recent, at)) return recent;
+  }
+  const caller = internCaller(text, at);
+  if (recentCallers.length >= RECENT_CALLERS) recentCallers.pop();
+  recentCallers.unshift(caller);
+  return caller;
+}
+
+function internCaller(text: string, at: number): string {
+  const last = text.charCodeAt(text.length - 1);
+  const caller = last === 32 || last === 9 ? text.slice(at).trimEnd() : text.slice(at);
+  const known = callerStrings.get(caller);
+  if (known !== undefined) return known;
+  if (callerStrings.size >= CALLER_CACHE_LIMIT) callerStrings.clear();
+  // Flatten into a string of its own so the cache does not pin the message either.
+  const own = (' ' + caller).slice(1);
+  callerStrings.set(own, own);
+  return own;
 }
 
 /**
@@ -145,7 +216,7 @@ function readTail(text: string, from: number): Tail {
  * kernel versions decide; otherwise the X14 width (`%#016llx`, 14 digits) without `flags` marks the
  * old era for reserves, and frees follow the reserves seen so far, then page alignment of the end.
  */
-function endIsExclusive(era: MemblockEra, api: string, digits: number, hasFlags: boolean, end: bigint): boolean {
+function endIsExclusive(era: MemblockEra, api: string, digits: number, hasFlags: boolean, pageAlignedEnd: boolean): boolean {
   if (era.version !== undefined) return era.version >= v(3, 3) && era.version < v(3, 14);
   if (digits !== 14) return false;
   if (api === 'memblock_reserve') {
@@ -153,47 +224,57 @@ function endIsExclusive(era: MemblockEra, api: string, digits: number, hasFlags:
     return !hasFlags;
   }
   if (era.x14EndExclusive !== undefined) return era.x14EndExclusive;
-  return (end & 0xfffn) === 0n;
+  return pageAlignedEnd;
 }
 
-function buildRangeEvent(kind: RangeKind, api: string, span: Span, tail: Tail, rec: LogRecord, exclusive: boolean): MemoryEvent {
-  const line = rec.line;
-  const endLine = rec.endLine;
+/**
+ * The event for a range line. The caller goes into the object literal itself: a property added
+ * afterwards would cost every one of the (possibly million) retained events an extra backing store.
+ */
+function buildRangeEvent(kind: RangeKind, api: string, span: Span, caller: string | undefined, rec: LogRecord, exclusive: boolean): MemoryEvent {
+  const { line, endLine } = rec;
+  const { base, size } = span;
   let event: ReserveEvent | FreeEvent | FreeLateEvent | AddEvent | RemoveEvent;
   switch (kind) {
     case 'reserve': {
-      const reserve: ReserveEvent = { kind, api: api as ReserveApi, base: span.base, size: span.size, line, endLine };
-      if (tail.nid !== undefined) reserve.nid = tail.nid;
-      if (tail.flags !== undefined) reserve.flags = tail.flags;
-      if (api === 'memblock_x86_reserve_range') {
-        if (tail.rest) reserve.name = tail.rest;
-      } else if (tail.rest) reserve.caller = tail.rest;
+      const reserve: ReserveEvent =
+        caller === undefined || api === 'memblock_x86_reserve_range'
+          ? { kind, api: api as ReserveApi, base, size, line, endLine }
+          : { kind, api: api as ReserveApi, base, size, line, endLine, caller };
+      if (tail.nid === tail.nid) reserve.nid = tail.nid; // not NaN
+      if (tail.flags >= 0) reserve.flags = tail.flags;
+      if (api === 'memblock_x86_reserve_range' && caller) reserve.name = caller;
       if (exclusive) reserve.exclusiveEnd = true;
       event = reserve;
       break;
     }
     case 'free': {
-      const free: FreeEvent = { kind, api: api as FreeApi, base: span.base, size: span.size, line, endLine };
-      if (tail.rest) free.caller = tail.rest;
+      const free: FreeEvent =
+        caller === undefined
+          ? { kind, api: api as FreeApi, base, size, line, endLine }
+          : { kind, api: api as FreeApi, base, size, line, endLine, caller };
       if (exclusive) free.exclusiveEnd = true;
       event = free;
       break;
     }
     case 'free-late':
-      event = { kind, api: api as FreeLateEvent['api'], base: span.base, size: span.size, line, endLine };
-      if (tail.rest) event.caller = tail.rest;
+      event =
+        caller === undefined
+          ? { kind, api: api as FreeLateEvent['api'], base, size, line, endLine }
+          : { kind, api: api as FreeLateEvent['api'], base, size, line, endLine, caller };
       break;
     case 'add': {
-      const add: AddEvent = { kind, api: api as AddEvent['api'], base: span.base, size: span.size, line, endLine };
-      if (tail.nid !== undefined) add.nid = tail.nid;
-      if (tail.flags !== undefined) add.flags = tail.flags;
-      if (tail.rest) add.caller = tail.rest;
+      const add: AddEvent =
+        caller === undefined
+          ? { kind, api: api as AddEvent['api'], base, size, line, endLine }
+          : { kind, api: api as AddEvent['api'], base, size, line, endLine, caller };
+      if (tail.nid === tail.nid) add.nid = tail.nid;
+      if (tail.flags >= 0) add.flags = tail.flags;
       event = add;
       break;
     }
     case 'remove':
-      event = { kind, base: span.base, size: span.size, line, endLine };
-      if (tail.rest) event.caller = tail.rest;
+      event = caller === undefined ? { kind, base, size, line, endLine } : { kind, base, size, line, endLine, caller };
       break;
   }
   if (span.inverted) {
@@ -207,47 +288,42 @@ function buildRangeEvent(kind: RangeKind, api: string, span: Span, tail: Tail, r
 // Allocation requests
 
 /** `D bytes align=0xh [nid=D] from=0xh max_addr=0xh [SYM]`; undefined when the layout differs. */
-function readAllocRequest(text: string, from: number, rec: LogRecord, api: string): AllocEvent | undefined {
+function readAllocRequest(text: string, from: number, rec: LogRecord, api: string, exactNid = api.includes('exact_nid')): AllocEvent | undefined {
   let pos = skipBlanks(text, from);
   const sizeEnd = decRunEnd(text, pos);
   const size = decSpan(text, pos, sizeEnd);
   if (size === undefined || !text.startsWith(' bytes align=0x', sizeEnd)) return undefined;
-  pos = sizeEnd + 15;
-  let end = hexRunEnd(text, pos);
-  const align = hexSpan(text, pos, end);
-  pos = skipBlanks(text, end);
+  const align = hexAt(text, sizeEnd + 15);
+  pos = skipBlanks(text, hexEnd);
   let nid: number | null = null;
-  if (text.startsWith('nid=', pos)) {
+  if (text.charCodeAt(pos) === 110 /* n */ && text.startsWith('nid=', pos)) {
     const neg = text.charCodeAt(pos + 4) === 45;
     const digitsAt = pos + 4 + (neg ? 1 : 0);
-    end = decRunEnd(text, digitsAt);
+    const end = decRunEnd(text, digitsAt);
     if (end === digitsAt) return undefined;
     nid = (neg ? -1 : 1) * Number(text.slice(digitsAt, end));
     pos = skipBlanks(text, end);
   }
   if (!text.startsWith('from=0x', pos)) return undefined;
-  end = hexRunEnd(text, pos + 7);
-  const min = hexSpan(text, pos + 7, end);
-  pos = skipBlanks(text, end);
+  const min = hexAt(text, pos + 7);
+  pos = skipBlanks(text, hexEnd);
   if (!text.startsWith('max_addr=0x', pos)) return undefined;
-  end = hexRunEnd(text, pos + 11);
-  const max = hexSpan(text, pos + 11, end);
+  const max = hexAt(text, pos + 11);
   if (align === undefined || min === undefined || max === undefined) return undefined;
-  pos = skipBlanks(text, end);
-  const event: AllocEvent = {
-    kind: 'alloc',
-    api,
-    size,
-    align,
-    nid,
-    exactNid: api.includes('exact_nid'),
-    from: min,
-    maxAddr: max,
-    line: rec.line,
-    endLine: rec.endLine,
-  };
-  if (pos < text.length) event.caller = text.slice(pos).trimEnd();
-  return event;
+  pos = skipBlanks(text, hexEnd);
+  const { line, endLine } = rec;
+  // Caller inside the literal, for the same reason as in buildRangeEvent.
+  if (pos >= text.length) return { kind: 'alloc', api, size, align, nid, exactNid, from: min, maxAddr: max, line, endLine };
+  const caller = callerAt(text, pos);
+  return { kind: 'alloc', api, size, align, nid, exactNid, from: min, maxAddr: max, line, endLine, caller };
+}
+
+/** Hex digits at `pos` as a bigint through the Number fast path (end position left in hexEnd). */
+function hexAt(text: string, pos: number): bigint | undefined {
+  const value = readHex(text, pos);
+  if (value >= 0) return big(value);
+  if (value === -1) return undefined;
+  return hexSpan(text, pos, hexEnd);
 }
 
 const HUGETLB = /^\s*(\d+) bytes, nid=(-?\d+), exact_nid=(\d+)(?:\s+(\S.*))?$/;

@@ -16,6 +16,64 @@ export function hexDigit(code: number): number {
   return -1;
 }
 
+/** Value of hex digits text[start, end) as a Number; -1 when not hex, -2 when ≥ 2^53 (read it with hexSpan). */
+export function hexNumber(text: string, start: number, end: number): number {
+  if (end <= start) return -1;
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
+    let digit: number;
+    if (code >= 48 && code <= 57) digit = code - 48;
+    else {
+      const lower = code | 0x20;
+      if (lower < 97 || lower > 102) return -1;
+      digit = lower - 87;
+    }
+    value = value * 16 + digit;
+  }
+  return value <= Number.MAX_SAFE_INTEGER ? value : -2;
+}
+
+/** Where the last readHex stopped (the first non-hex character). */
+export let hexEnd = 0;
+
+/**
+ * Reads the hex digits starting at `pos` in one pass: their value as a Number (-1 when there are
+ * none, -2 when the value reaches 2^53 and must be re-read with hexSpan), end position in `hexEnd`.
+ */
+export function readHex(text: string, pos: number): number {
+  let value = 0;
+  let i = pos;
+  for (; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    let digit: number;
+    if (code >= 48 && code <= 57) digit = code - 48;
+    else {
+      const lower = code | 0x20;
+      if (lower < 97 || lower > 102) break;
+      digit = lower - 87;
+    }
+    value = value * 16 + digit;
+  }
+  hexEnd = i;
+  if (i === pos) return -1;
+  return value <= Number.MAX_SAFE_INTEGER ? value : -2;
+}
+
+/** bigints for 0 … 2^16: alignments, small sizes and zero limits repeat on almost every line. */
+const SMALL_BIGINTS: bigint[] = [];
+const SMALL_LIMIT = 1 << 16;
+
+/** A non-negative safe integer as a bigint, sharing the small ones. */
+export function big(value: number): bigint {
+  if (value <= SMALL_LIMIT) {
+    let cached = SMALL_BIGINTS[value];
+    if (cached === undefined) SMALL_BIGINTS[value] = cached = BigInt(value);
+    return cached;
+  }
+  return BigInt(value);
+}
+
 /** Hex digits in text[start, end) (no `0x`) as a bigint; undefined when empty or not hex. */
 export function hexSpan(text: string, start: number, end: number): bigint | undefined {
   if (end <= start || end - start > 32) return undefined;
@@ -26,7 +84,7 @@ export function hexSpan(text: string, start: number, end: number): bigint | unde
     value = value * 16 + digit;
   }
   // Accumulation is exact while below 2^53; anything larger is re-read exactly.
-  return value <= Number.MAX_SAFE_INTEGER ? BigInt(value) : BigInt('0x' + text.slice(start, end));
+  return value <= Number.MAX_SAFE_INTEGER ? big(value) : BigInt('0x' + text.slice(start, end));
 }
 
 /** End of the run of hex digits starting at `pos`. */
@@ -57,7 +115,7 @@ export function decSpan(text: string, start: number, end: number): bigint | unde
       if (c < 0 || c > 9) return undefined;
       value = value * 10 + c;
     }
-    return BigInt(value);
+    return big(value);
   }
   const digits = text.slice(start, end);
   return /^[0-9]+$/.test(digits) ? BigInt(digits) : undefined;
