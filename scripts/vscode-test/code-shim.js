@@ -47,8 +47,14 @@ function opt(name) {
 const devPaths = opt('extensionDevelopmentPath');
 const testsPath = opt('extensionTestsPath')[0];
 const folder = argv.find((a, i) => !a.startsWith('-') && !(i > 0 && /^--(extensions-dir|user-data-dir|extensionDevelopmentPath|extensionTestsPath)$/.test(argv[i - 1])));
+const codeServer = process.env.SHIM_CODE_SERVER || path.join(repo, '.vscode-test', 'code-server', 'node_modules', '.bin', 'code-server');
 if (argv.includes('--version')) {
-  console.log('1.100.3\ncode-shim\nx64');
+  // `code --version` shape: version, commit, arch (the VS Code inside code-server).
+  let version = 'unknown';
+  try {
+    version = require(path.join(path.dirname(fs.realpathSync(codeServer)), '..', '..', 'lib', 'vscode', 'package.json')).version;
+  } catch {}
+  console.log(`${version}\ncode-shim\n${process.arch}`);
   process.exit(0);
 }
 if (!testsPath || devPaths.length === 0) {
@@ -75,7 +81,6 @@ if (!fs.existsSync(settingsFile)) {
   }, null, 2));
 }
 
-const codeServer = process.env.SHIM_CODE_SERVER || path.join(repo, '.vscode-test', 'code-server', 'node_modules', '.bin', 'code-server');
 if (!fs.existsSync(codeServer)) {
   console.error(`code-shim: code-server not found at ${codeServer}; run scripts/vscode-test/install.sh`);
   process.exit(2);

@@ -578,13 +578,13 @@ class Generator {
       if (this.justTemp) {
         const l = this.justTemp;
         this.justTemp = undefined;
-        if (rng() < 0.9) {
+        if (l.odd || rng() < 0.9) {
           this.freeTemp(l);
           continue;
         }
         this.temps.push(l);
       }
-      if (this.temps.length > 0 && rng() < 0.01) {
+      if (this.temps.length > 0 && rng() < 0.03) {
         this.freeTemp(this.temps.pop()!);
         continue;
       }
@@ -600,7 +600,7 @@ class Generator {
       }
       else if (r < 0.38) this.exactAlloc();
       else if (r < 0.41) this.physRangeAlloc();
-      else if (r < 0.412 && this.remaining - stopAt >= 2 * this.nodes.length) this.pcpuChunk();
+      else if (r < 0.4103 && this.remaining - stopAt >= 2 * this.nodes.length) this.pcpuChunk();
       else this.anyAlloc();
     }
   }
@@ -612,7 +612,7 @@ class Generator {
   private track(base: bigint, size: bigint, align: bigint, tempOdds?: number): void {
     if (!base) return;
     const odd = size % align !== 0n;
-    const odds = tempOdds ?? (odd ? 0.995 : size >= 256n * 1024n ? 0.95 : size >= 16n * 1024n ? 0.85 : size > PAGE ? 0.4 : 0.08);
+    const odds = tempOdds ?? (odd ? 0.995 : size >= 256n * 1024n ? 0.98 : size >= 16n * 1024n ? 0.9 : size > PAGE ? 0.4 : 0.08);
     const l: Live = { base, size, odd, explicit: false };
     if (this.justTemp) this.temps.push(this.justTemp);
     this.justTemp = undefined;
@@ -633,12 +633,12 @@ class Generator {
     const r = rng();
     if (this.pagePhase) {
       if (r < 0.85) return [PAGE * BigInt(int(rng, 1, 3)), 0x1000n];
-      if (r < 0.985) return [PAGE * BigInt(int(rng, 4, 64)), 0x1000n];
-      return [PAGE * BigInt(int(rng, 64, 512)), 0x1000n];
+      if (r < 0.99) return [PAGE * BigInt(int(rng, 4, 16)), 0x1000n];
+      return [PAGE * BigInt(int(rng, 16, 512)), 0x1000n];
     }
     if (r < 0.08) return [BigInt(pick(rng, [8, 16, 24, 40, 73, 75, 104, 144, 224, 264, 368, 448, 896, 904])), 0x40n];
     if (r < 0.95) return [BigInt(64 * int(rng, 1, 32)), 0x40n];
-    return [PAGE * BigInt(int(rng, 4, 64)), 0x40n];
+    return [PAGE * BigInt(int(rng, 4, 16)), 0x40n];
   }
 
   private anyAlloc(): void {
@@ -679,7 +679,7 @@ class Generator {
 
   private exactAlloc(): void {
     const node = pick(this.rng, this.nodes);
-    const size = this.rng() < 0.3 ? 2n * MiB : PAGE * BigInt(int(this.rng, 1, 64));
+    const size = this.rng() < 0.1 ? 2n * MiB : PAGE * BigInt(int(this.rng, 1, 16));
     const align = size === 2n * MiB ? 2n * MiB : PAGE;
     this.track(this.alloc('memblock_alloc_exact_nid_raw', size, align, node.nid, 0x1000000n, 0n, 'sparse_init_nid+0x11f/0x34d'), size, align);
   }

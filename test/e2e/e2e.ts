@@ -16,6 +16,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import { COMMAND_CATEGORY, CommandTitles, Commands, EXTENSION_ID, LANGUAGE_NAME } from '../../src/extension/ids';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const results = path.join(root, 'test-results');
@@ -30,8 +31,8 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as
   version: string;
 };
 const extensionId = `${pkg.publisher}.${pkg.name}`;
-const LANGUAGE_NAME = 'Linux Boot Log';
-const COMMAND_TITLE = 'Boot Memory: Open Memory Map';
+if (extensionId !== EXTENSION_ID) throw new Error(`package.json says ${extensionId}, ids.ts says ${EXTENSION_ID}`);
+const COMMAND_TITLE = `${COMMAND_CATEGORY}: ${CommandTitles[Commands.openMap]}`;
 const LOG_NAME = 'dmesg-x86_64-2node-2g.txt';
 const XSS_NAME = 'dmesg-escaping.txt';
 
@@ -197,7 +198,22 @@ async function runTheme(browser: Browser, tmp: string, extensionsDir: string, wo
     const opened = await step(`[${theme}] a corpus log opens with the "${LANGUAGE_NAME}" language`, async () => {
       await openWorkspace(page, server.host, workspace);
       await openLog(page, LOG_NAME);
-      await page.waitForTimeout(500);
+      // The grammar is applied (tokenization is asynchronous): memblock_reserve and the range's start
+      // address get theme colours, not the default foreground (mtk1).
+      const colour = async (text: string) => {
+        const token = page.locator('.view-lines span[class^="mtk"]', { hasText: new RegExp(`^${text}$`) }).first();
+        await token.waitFor({ timeout: 10_000 });
+        return (await token.getAttribute('class')) ?? '';
+      };
+      const deadline = Date.now() + 20_000;
+      let classes: string[] = [];
+      do {
+        classes = [await colour('memblock_reserve'), await colour('0x00000000000f5b80'), await colour('smp_scan_config')];
+        if (!classes.includes('mtk1')) break;
+        await page.waitForTimeout(250);
+      } while (Date.now() < deadline);
+      if (classes.includes('mtk1')) throw new Error(`log not colourised: ${classes.join(', ')}`);
+      if (verbose) log(`token classes: ${classes.join(', ')}`);
       await shot(page, `${theme}-1-log`);
     });
     if (!opened) return;

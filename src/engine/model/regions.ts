@@ -169,9 +169,9 @@ export class RegionArray {
   }
 
   /** The uncovered parts of [base, end), in address order. */
-  private gapsOf(base: Addr, end: Addr): Range2[] {
+  private gapsOf(base: Addr, end: Addr): Gap[] {
     const rs = this.regions;
-    const gaps: Range2[] = [];
+    const gaps: Gap[] = [];
     let cursor = base;
     for (let i = this.firstEndingAbove(base); i < rs.length && rs[i].base < end; i++) {
       if (rs[i].base > cursor) gaps.push([cursor, rs[i].base]);
@@ -326,7 +326,8 @@ export class RegionArray {
   }
 }
 
-type Range2 = [Addr, Addr];
+/** A half-open [start, end) range not covered by any region. */
+type Gap = [Addr, Addr];
 
 /** rs.splice(start, count, ...items) without spreading huge lists into call arguments. */
 function replaceRange(rs: Region[], start: number, count: number, items: Region[]): void {

@@ -44,38 +44,47 @@ export class OwnershipMap {
     while (ci < this.chunks.length) {
       const chunk = this.chunks[ci];
       if (chunk[0].base >= end) break;
-      const kept: Piece[] = [];
-      for (const piece of chunk) {
-        if (piece.end <= base || piece.base >= end) {
-          kept.push(piece);
-          continue;
-        }
+      const first = firstEndingAfter(chunk, base);
+      let last = first;
+      while (last < chunk.length && chunk[last].base < end) last++;
+      if (first === last) {
+        ci++;
+        continue;
+      }
+      const originalLength = chunk.length;
+      const replacement: Piece[] = [];
+      for (let i = first; i < last; i++) {
+        const piece = chunk[i];
         const from = piece.base > base ? piece.base : base;
         const to = piece.end < end ? piece.end : end;
         lost.push({ base: from, end: to, owner: piece.owner });
-        if (piece.base < from) kept.push({ base: piece.base, end: from, owner: piece.owner });
-        if (piece.end > to) kept.push({ base: to, end: piece.end, owner: piece.owner });
+        if (piece.base < from) replacement.push({ base: piece.base, end: from, owner: piece.owner });
+        if (piece.end > to) replacement.push({ base: to, end: piece.end, owner: piece.owner });
       }
-      if (kept.length === 0) {
+      chunk.splice(first, last - first, ...replacement);
+      if (chunk.length === 0) {
         this.chunks.splice(ci, 1);
-      } else {
-        this.chunks[ci] = kept;
-        ci++;
+        continue;
       }
+      // A piece past the range remained in this chunk: nothing further can overlap.
+      if (last < originalLength) break;
+      ci++;
     }
     return lost;
   }
 
   /** Pieces overlapping [base, end), in address order. */
-  *overlapping(base: Addr, end: Addr): Generator<Piece> {
+  overlapping(base: Addr, end: Addr): Piece[] {
+    const found: Piece[] = [];
     for (let ci = this.chunkIndex(base); ci < this.chunks.length; ci++) {
       const chunk = this.chunks[ci];
-      if (chunk[0].base >= end) return;
-      for (const piece of chunk) {
-        if (piece.base >= end) return;
-        if (piece.end > base) yield piece;
+      for (let i = firstEndingAfter(chunk, base); i < chunk.length; i++) {
+        const piece = chunk[i];
+        if (piece.base >= end) return found;
+        found.push(piece);
       }
     }
+    return found;
   }
 
   *all(): Generator<Piece> {
@@ -111,6 +120,7 @@ export class OwnershipMap {
     const chunk = this.chunks[ci];
     let lo = 0;
     let hi = chunk.length;
+    // Insert before the first piece that starts after the new one.
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (chunk[mid].base < piece.base) lo = mid + 1;
@@ -119,4 +129,16 @@ export class OwnershipMap {
     chunk.splice(lo, 0, piece);
     if (chunk.length > CHUNK * 2) this.chunks.splice(ci, 1, chunk.slice(0, CHUNK), chunk.slice(CHUNK));
   }
+}
+
+/** Index of the first piece in a chunk whose end lies above `addr` (binary search; ends are sorted). */
+function firstEndingAfter(chunk: readonly Piece[], addr: Addr): number {
+  let lo = 0;
+  let hi = chunk.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (chunk[mid].end <= addr) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -143,6 +143,8 @@ class Replayer {
 
   constructor(private readonly boot: Boot) {
     this.model = new Memblock(modelOptionsFor(boot));
+    // By the time memblock=debug lines flow the kernel has long called memblock_allow_resize().
+    this.model.allowResize = true;
     this.model.onDouble = (_array, _newMax, base, size) => {
       this.lastModelDouble = { base, size };
     };
