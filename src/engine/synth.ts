@@ -282,7 +282,6 @@ class Generator {
     // empty array still holds its dummy entry. e820__memblock_setup starts with memblock_allow_resize.
     this.model = new Memblock({ rsrvKern: false, emptyDummy: true });
     this.model.allowResize = true;
-    (globalThis as any).__synthModel = this.model; (globalThis as any).__synthGen = this; // DEVTMP
     this.model.onDouble = (array: string, newMax: number, base: bigint) => {
       this.pendingDoubles.push({ array, newMax, base });
     };
@@ -569,7 +568,7 @@ class Generator {
   private churn(budget: number): void {
     const stopAt = this.remaining - budget;
     const { rng } = this;
-    const pressureMark = (this.totalRam * 2n) / 5n;
+    const pressureMark = (this.totalRam * 11n) / 20n;
     while (this.remaining > stopAt) {
       if (this.sinceDump >= DUMP_EVERY) this.dump();
       if (rng() < 0.02) this.out.k(pick(rng, EARLY_NOISE));
@@ -589,7 +588,7 @@ class Generator {
         continue;
       }
       if (this.liveBytes > pressureMark && rng() < 0.3 && this.freeOld(true)) continue;
-      if (rng() < 1 / 40) this.pagePhase = !this.pagePhase;
+      if (rng() < 1 / 150) this.pagePhase = !this.pagePhase;
       const r = rng();
       if (r < 0.005) this.freeOld(false) || this.anyAlloc();
       else if (r < 0.14) this.explicitReserve();
@@ -612,7 +611,7 @@ class Generator {
   private track(base: bigint, size: bigint, align: bigint, tempOdds?: number): void {
     if (!base) return;
     const odd = size % align !== 0n;
-    const odds = tempOdds ?? (odd ? 0.995 : size >= 256n * 1024n ? 0.98 : size >= 16n * 1024n ? 0.9 : size > PAGE ? 0.4 : 0.08);
+    const odds = tempOdds ?? (odd ? 0.995 : size >= 256n * 1024n ? 0.98 : size >= 16n * 1024n ? 0.9 : size > PAGE ? 0.5 : 0.08);
     const l: Live = { base, size, odd, explicit: false };
     if (this.justTemp) this.temps.push(this.justTemp);
     this.justTemp = undefined;

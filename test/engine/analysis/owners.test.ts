@@ -70,6 +70,11 @@ describe('classifyOwner by caller', () => {
     expect(verdict).toMatchObject({ owner: 'other', subsystem: 'alloc_large_system_hash' });
   });
 
+  it('does not mistake a requester whose name starts like a bootmem internal for one', () => {
+    const r = reservation(0x7dab_0000n, 8n, { origin: 'alloc', caller: 'memblock_alloc_range_nid+0xb0/0x13d', request: { eventIndex: 0, line: 1, api: 'memblock_alloc_try_nid', caller: 'alloc_bootmem_cpumask_var+0x28/0x5b', nid: -1 } });
+    expect(classifyOwner(r, emptyContext())).toMatchObject({ owner: 'other', subsystem: 'alloc_bootmem_cpumask_var' });
+  });
+
   it('says unknown when only memblock internals are named (the request line was lost)', () => {
     const verdict = classifyOwner(reservation(0x7ffc_f000n, 4n * KiB, { origin: 'alloc', caller: 'memblock_alloc_range_nid+0xe8/0x17c' }), emptyContext('arm64'));
     expect(verdict.owner).toBe('unknown');

@@ -55,6 +55,15 @@ describe('memblock reserve lines', () => {
     expect(one(line, { kernelVersion: '4.4.155' })).not.toHaveProperty('exclusiveEnd');
   });
 
+  it('follows a kernel version the reader sets mid-file (a second boot)', () => {
+    const ctx: MessageContext = { kernelVersion: '3.10.99' };
+    const parser = new MessageParser(ctx);
+    const line = 'memblock_reserve: [0x00000003fdc000-0x00000003feb000] early_init_devtree+0x128/0x338';
+    expect(parser.push({ line: 1, endLine: 1, text: line }).events[0]).toMatchObject({ size: 0xf000n });
+    ctx.kernelVersion = '3.14.65';
+    expect(parser.push({ line: 2, endLine: 2, text: line }).events[0]).toMatchObject({ size: 0xf001n });
+  });
+
   it('reads 3.14–4.9 `flags 0xh` as inclusive with flags', () => {
     expect(one('memblock_reserve: [0x00000088008000-0x0000008802bf3b] flags 0x0 arm_memblock_init+0xf/0x48')).toEqual({
       kind: 'reserve',
@@ -614,6 +623,7 @@ describe('owner hints', () => {
 
   it('reads CMA and DT reserved-memory', () => {
     expect(one('cma: Reserved 128 MiB at 0x0000000076c00000')).toEqual({ kind: 'owner-hint', owner: 'cma', base: 0x76c00000n, size: 0x8000000n, label: 'cma', ...at1 });
+    expect(one('cma: Reserved 64 MiB at 0x00000000fc000000 on node -1')).toMatchObject({ owner: 'cma', nid: -1 }); // ≈6.x form, built from the spec
     expect(one('Reserved memory: created CMA memory pool at 0x0000000096000000, size 640 MiB')).toMatchObject({ owner: 'cma', base: 0x96000000n, size: 640n << 20n });
     expect(one('OF: reserved mem: 0x0000002260000000..0x000000227fffffff (524288 KiB) map reusable linux,cma')).toEqual({
       kind: 'owner-hint',
@@ -670,6 +680,26 @@ describe('NUMA nodes', () => {
     expect(events).toEqual([
       { kind: 'node-data', nid: 0, base: 0x87efd4000n, size: 0x2b000n, onNode: 5, line: 1, endLine: 2 },
       { kind: 'node-data', nid: 1, base: 0x47ffd5000n, size: 0x2b000n, line: 3, endLine: 3 },
+    ]);
+  });
+
+  it('reads the 3.x `Initmem setup node` + bare `NODE_DATA [mem]` pair (Xen PV, real)', () => {
+    const events = parse(['Initmem setup node 0 [mem 0x00000000-0x6d3fffff]', 'NODE_DATA [mem 0x6c8b0000-0x6c8b6fff]']);
+    expect(events).toEqual([
+      { kind: 'node-range', source: 'initmem', nid: 0, base: 0n, size: 0x6d400000n, line: 1, endLine: 1 },
+      { kind: 'node-data', nid: 0, base: 0x6c8b0000n, size: 0x7000n, line: 2, endLine: 2 },
+    ]);
+  });
+
+  it('reads numa=fake, arch_numa and the old half-open merge (built from the spec formats)', () => {
+    expect(one('Faking node 1 at [mem 0x0000000040000000-0x000000007fffffff] (1024MB)')).toMatchObject({ source: 'fake', nid: 1, size: 0x40000000n });
+    expect(one('NUMA: Faking a node at [mem 0x0000000040000000-0x00000000bfffffff]')).toMatchObject({ source: 'faking-single', size: 0x80000000n });
+    expect(one('NUMA: Node 0 [0,a0000) + [100000,40000000) -> [0,40000000)')).toMatchObject({ source: 'numa-merge', base: 0n, size: 0x40000000n });
+    expect(one('NUMA: Adding memblock [0x40000000 - 0x7fffffff] on node 0')).toMatchObject({ source: 'arch-numa', nid: 0, size: 0x40000000n });
+    const memoryless = parse(['NUMA: Initmem setup node 2 [<memory-less node>]', 'NUMA: NODE_DATA [mem 0xbfbee380-0xbfbf0fff]', 'NUMA: NODE_DATA(2) on node 1']);
+    expect(memoryless).toEqual([
+      { kind: 'memoryless-node', nid: 2, line: 1, endLine: 1 },
+      { kind: 'node-data', nid: 2, base: 0xbfbee380n, size: 0x2c80n, onNode: 1, line: 2, endLine: 3 },
     ]);
   });
 

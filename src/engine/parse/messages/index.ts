@@ -80,13 +80,15 @@ export class MessageParser {
   /** arm64 arch_numa prints `NUMA: NODE_DATA [mem]` without a node: nodes come in order. */
   private implicitNid = 0;
   private debugfsHint: 'memory' | 'reserved' | 'physmem' | undefined;
+  /** The kernelVersion the per-boot state belongs to. */
+  private seenVersion: string | undefined;
 
   constructor(ctx: MessageContext) {
     this.ctx = ctx;
   }
 
   push(rec: LogRecord): PushResult {
-    this.era.version = versionCode(this.ctx.kernelVersion);
+    if (this.ctx.kernelVersion !== this.seenVersion) this.startBoot();
     let out: MemoryEvent[] | null = null;
 
     if (this.block !== null) {
@@ -120,8 +122,23 @@ export class MessageParser {
     if (this.pendingNodeData !== null) out.push(this.pendingNodeData);
     this.block = null;
     this.pendingNodeData = null;
-    this.rowMode = null;
+    this.resetBootState();
     return out;
+  }
+
+  /** The reader switched to another kernel (a new boot in the same file): forget per-boot evidence. */
+  private startBoot(): void {
+    this.seenVersion = this.ctx.kernelVersion;
+    this.era.version = versionCode(this.seenVersion);
+    this.resetBootState();
+  }
+
+  private resetBootState(): void {
+    this.era.x14EndExclusive = undefined;
+    this.rowMode = null;
+    this.setupNid = undefined;
+    this.implicitNid = 0;
+    this.debugfsHint = undefined;
   }
 
   // -------------------------------------------------------------------------------------------

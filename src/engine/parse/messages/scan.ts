@@ -16,24 +16,6 @@ export function hexDigit(code: number): number {
   return -1;
 }
 
-/** Value of hex digits text[start, end) as a Number; -1 when not hex, -2 when ≥ 2^53 (read it with hexSpan). */
-export function hexNumber(text: string, start: number, end: number): number {
-  if (end <= start) return -1;
-  let value = 0;
-  for (let i = start; i < end; i++) {
-    const code = text.charCodeAt(i);
-    let digit: number;
-    if (code >= 48 && code <= 57) digit = code - 48;
-    else {
-      const lower = code | 0x20;
-      if (lower < 97 || lower > 102) return -1;
-      digit = lower - 87;
-    }
-    value = value * 16 + digit;
-  }
-  return value <= Number.MAX_SAFE_INTEGER ? value : -2;
-}
-
 /** Where the last readHex stopped (the first non-hex character). */
 export let hexEnd = 0;
 
@@ -85,13 +67,6 @@ export function hexSpan(text: string, start: number, end: number): bigint | unde
   }
   // Accumulation is exact while below 2^53; anything larger is re-read exactly.
   return value <= Number.MAX_SAFE_INTEGER ? big(value) : BigInt('0x' + text.slice(start, end));
-}
-
-/** End of the run of hex digits starting at `pos`. */
-export function hexRunEnd(text: string, pos: number): number {
-  let i = pos;
-  while (i < text.length && hexDigit(text.charCodeAt(i)) >= 0) i++;
-  return i;
 }
 
 /** End of the run of decimal digits starting at `pos`. */
@@ -162,25 +137,8 @@ export function exclusiveSpan(start: Addr, end: Addr): Span {
   return { base: start, size: 0n, inverted: true, rawEnd: end };
 }
 
-/** Copies the anomaly marks of a span onto an event (keeps the common case allocation-free). */
-export function markAnomaly<T extends RangeAnomaly>(event: T, span: Span): T {
-  if (span.inverted) {
-    event.inverted = true;
-    event.rawEnd = span.rawEnd;
-  }
-  return event;
-}
-
 /** Regex source for `[mem 0xS-0xE]`, tolerant of the extra space left where a wrapped line was joined. */
 export const MEM_RANGE = String.raw`\[mem\s*(0x[0-9a-fA-F]+)\s*-\s*(0x[0-9a-fA-F]+)\s*\]`;
-
-const MEM_RANGE_RE = new RegExp(MEM_RANGE);
-
-/** The first `[mem a-b]` of a message as an inclusive span. */
-export function firstMemRange(text: string): Span | undefined {
-  const m = MEM_RANGE_RE.exec(text);
-  return m ? inclusiveSpan(hexOf(m[1]!), hexOf(m[2]!)) : undefined;
-}
 
 /** Sizes printed with a unit (`64MB`, `640 MiB`, `512 KiB`, `4KB`, `2G`) in bytes. */
 export function unitBytes(count: bigint, unit: string): bigint {
