@@ -43,6 +43,8 @@ export interface SynthStats {
   reserves: number;
   doublings: number;
   dumps: number;
+  /** Allocations the model could not place (not printed; should stay 0). */
+  failed: number;
   /** Largest reserved.cnt seen. */
   maxReserved: number;
 }
@@ -362,6 +364,7 @@ class Generator {
     else found = this.model.allocInternal(size, align, from, maxAddr, nid, api === 'memblock_alloc_exact_nid_raw');
     if (found === 0n) {
       this.pendingDoubles.length = 0;
+      this.stats.failed++;
       return 0n;
     }
     const nidText = api === 'memblock_phys_alloc_range' ? '' : ` nid=${nid}`;
@@ -890,7 +893,7 @@ export function synthesizeLog(opts: SynthOptions, write: (chunk: string) => void
   const style = opts.style ?? 'dmesg';
   const rng = mulberry32(opts.seed ?? 1);
   const total = Math.max(0, Math.floor(opts.events));
-  const stats: SynthStats = { lines: 0, bytes: 0, events: 0, boots: 0, allocs: 0, frees: 0, reserves: 0, doublings: 0, dumps: 0, maxReserved: 0 };
+  const stats: SynthStats = { lines: 0, bytes: 0, events: 0, boots: 0, allocs: 0, frees: 0, reserves: 0, doublings: 0, dumps: 0, failed: 0, maxReserved: 0 };
   const out = new Sink(write, style, opts.host ?? 'lab');
   const gen = new Generator({ nodes, nodeGiB }, rng, out, stats);
 

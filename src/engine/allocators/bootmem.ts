@@ -192,20 +192,29 @@ export class Bootmem implements BootAllocator {
 
   /**
    * 2008 mark_bootmem: walk bdata_list; the range must start inside a node and continue
-   * contiguously from node end to the next node holding that PFN (a gap is a BUG in the kernel).
+   * contiguously from node end to the next node holding that PFN. A gap is a BUG() in the kernel;
+   * the model reports it and still marks the parts that lie in nodes, so a what-if can go on.
    */
   private markBootmem(start: bigint, end: bigint, reserve: boolean): OpResult {
     let pos = start;
     const notes: string[] = [];
-    for (const bd of this.bdata) {
-      if (pos < bd.min || pos >= bd.max) continue;
+    let gap = false;
+    while (pos < end) {
+      const bd = this.bdata.find((b) => pos >= b.min && pos < b.max);
+      if (!bd) {
+        gap = true;
+        const next = this.bdata.filter((b) => b.min > pos).sort((a, b) => (a.min < b.min ? -1 : 1))[0];
+        if (!next || next.min >= end) break;
+        pos = next.min;
+        continue;
+      }
       const max = bd.max < end ? bd.max : end;
       const r = this.markNode(bd, pos, max, reserve);
       if (r.note) notes.push(r.note);
-      if (max === end) return { ok: true, note: notes.join('; ') || undefined };
-      pos = bd.max;
+      pos = max;
     }
-    return { ok: false, note: `PFN ${pos.toString(16)} is in no node after ${start.toString(16)}: mark_bootmem would BUG()` };
+    if (gap) notes.unshift(`PFNs ${start.toString(16)}-${(end - 1n).toString(16)} are not contiguous inside nodes: mark_bootmem would BUG()`);
+    return { ok: !gap, note: notes.join('; ') || undefined };
   }
 
   private markNode(bd: Bdata, start: bigint, end: bigint, reserve: boolean): OpResult {

@@ -51,7 +51,7 @@ export function formatWhatIf(result: WhatIfResult, file: string, boot: number): 
   for (const r of interesting.slice(0, 50)) {
     const where = r.failed ? 'FAILS' : `${hex(r.predicted!)} on node ${r.physicalNodes.join('+') || '?'}`;
     const why = [r.localityViolation ? 'LOCALITY VIOLATION' : '', r.fallback ? 'fallback' : '', r.conflict ? 'DOUBLE ALLOCATION' : ''].filter(Boolean).join(', ');
-    lines.push(`    line ${r.line}: ${r.label ?? '?'} ${humanSize(r.size)}${r.requestedNode === null ? '' : ` for node ${r.requestedNode}`} -> ${where}${why ? ` (${why})` : ''}`);
+    lines.push(`    ${r.source === "cmdline" ? "cmdline" : `line ${r.line}`}: ${r.label ?? '?'} ${humanSize(r.size)}${r.requestedNode === null ? '' : ` for node ${r.requestedNode}`} -> ${where}${why ? ` (${why})` : ''}`);
   }
   if (interesting.length > 50) lines.push(`    ... ${interesting.length - 50} more (use --json)`);
   for (const note of result.notes) lines.push(`  note: ${note}`);

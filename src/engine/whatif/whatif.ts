@@ -435,8 +435,10 @@ function applyStreamParams(stream: StreamOp[], params: readonly WhatIfParam[], r
     const dropped = ops.filter((op) => (op.kind === 'reserve' || op.kind === 'alloc') && op.owner === owner).length;
     ops = ops.filter((op) => !((op.kind === 'reserve' || op.kind === 'alloc') && op.owner === owner));
     if (at < 0) {
+      // Where x86 reserves it: after the NUMA set-up, before sparse_init and the per-cpu areas.
+      const late = ops.findIndex((op) => op.kind === 'alloc' && (op.owner === 'memmap' || op.owner === 'percpu'));
       const handoff = ops.findIndex((op) => op.kind === 'handoff');
-      at = handoff >= 0 ? handoff : ops.length;
+      at = late >= 0 ? late : handoff >= 0 ? handoff : ops.length;
     } else {
       // Keep the position relative to what remains.
       at = Math.min(at, ops.length);
@@ -474,7 +476,7 @@ export function summarizeCmdline(result: WhatIfResult): void {
     if (req) {
       row.base = req.predicted;
       if (req.predicted !== null) row.below4G = req.predicted + req.size <= G4;
-      row.effect = req.failed ? `${owner}: no room for ${req.size} bytes${req.limit ? ` below 0x${req.limit.toString(16)}` : ''}` : `${owner} at 0x${req.predicted!.toString(16)}`;
+      row.effect = req.failed ? `${owner}: no room for ${req.size} bytes (${req.limit ? `below 0x${req.limit.toString(16)}` : 'anywhere'}${owner === 'crashkernel' && row.param.includes('@') === false && !row.param.endsWith(',low') ? ', then on the other side of 4 GiB' : ''})` : `${owner} at 0x${req.predicted!.toString(16)}`;
     } else if (res) {
       row.base = res.base;
       row.below4G = res.base + res.size <= G4;
