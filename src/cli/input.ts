@@ -1,5 +1,6 @@
 // Checks a path before the engine reads it, so every bad input gets one clear line, not a stack trace.
 
+import { isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 
 export class UsageError extends Error {}
@@ -28,11 +29,16 @@ function looksBinary(path: string): boolean {
     const buffer = Buffer.alloc(65536);
     const length = readSync(fd, buffer, 0, buffer.length, 0);
     let control = 0;
+    let high = 0;
     for (let i = 0; i < length; i++) {
       const byte = buffer[i];
-      if (byte === 0 || (byte < 8) || (byte > 13 && byte < 27) || (byte > 27 && byte < 32)) control++;
+      if (byte < 8 || (byte > 13 && byte < 27) || (byte > 27 && byte < 32)) control++;
+      else if (byte >= 0x80) high++;
     }
-    return length > 0 && control / length > 0.1;
+    if (length === 0) return false;
+    if (control / length > 0.05) return true;
+    // Many high bytes that do not form UTF-8: not text in any encoding a kernel prints.
+    return high / length > 0.3 && !isUtf8(buffer.subarray(0, length));
   } finally {
     closeSync(fd);
   }

@@ -262,7 +262,7 @@ describe('synthesizeLog', () => {
 
   it('every reserve after a request has its size and alignment, and a fresh Memblock predicts every address', () => {
     for (const nodes of [1, 2, 4]) {
-      const { text, stats } = generate({ nodes, events: 40_000, seed: nodes * 7 });
+      const { text, stats } = generate({ nodes, events: 25_000, seed: nodes * 7 });
       const result = replayBoot(messages(text));
       expect(result.allocs).toBe(stats.allocs);
       expect(result.doublings).toBe(stats.doublings);
@@ -271,9 +271,9 @@ describe('synthesizeLog', () => {
   });
 
   it('checks later dumps against the replayed state', () => {
-    const { text } = generate({ nodes: 2, events: 120_000, seed: 21 });
+    const { text } = generate({ nodes: 2, events: 70_000, seed: 21 });
     const result = replayBoot(messages(text));
-    expect(result.dumpsChecked).toBe(2);
+    expect(result.dumpsChecked).toBe(1);
   });
 
   it('kernlog style: several boots with syslog envelopes and noise, each replaying exactly', () => {
@@ -285,7 +285,7 @@ describe('synthesizeLog', () => {
     expect(user.length).toBeGreaterThan(1000);
     const msgs = messages(text);
     expect(msgs.filter((m) => m.startsWith('Linux version ')).length).toBe(3);
-    const noise = msgs.filter((m) => !/memblock|MEMBLOCK|^ (memory|reserved)/.test(m));
+    const noise = lines.filter((l) => !/memblock|MEMBLOCK| kernel: \[\s*\d+\.\d+\]  (memory|reserved)/.test(l));
     expect(noise.length / lines.length).toBeGreaterThan(0.3);
     // split at each boot and replay each on its own
     const starts = msgs.map((m, i) => (m.startsWith('Linux version ') ? i : -1)).filter((i) => i >= 0);
