@@ -4,6 +4,8 @@
 //   state FILE --line N --json        memblock state after lines 1..N
 //   simulate SCENARIO.json --json     replay a conformance scenario through the model
 //   synth --nodes N --events M        write a synthetic memblock=debug log (stdout or --out FILE)
+//   whatif FILE --model M [...]       replay a boot under another allocator / layout / command line
+//   diff A [B] [--boots I,J] [--json] compare two boots
 //
 // Every error is one line on stderr and exit code 2.
 
@@ -16,13 +18,20 @@ import { regionJson, analysisJson } from '../engine/report/json';
 import { formatAnalysis } from '../engine/report/text';
 import { simulateFile } from '../engine/simulate';
 import { synthesizeLog } from '../engine/synth';
+import { whatifCommand } from './whatif';
+import { diffCommand } from './diff';
 
 const USAGE = `usage: bootmem-lens <command> [options]
   analyze FILE [--json]              reconstruct every boot in FILE and summarise it
   state FILE --line N --json         memblock state after lines 1..N (1-based)
   simulate SCENARIO.json --json      replay a memblock conformance scenario
   synth --nodes N --events M [--seed S] [--style dmesg|kernlog] [--out FILE]
-                                     write a synthetic memblock=debug log`;
+                                     write a synthetic memblock=debug log
+  whatif FILE --model bootmem|bootmem-2008|bootmem2|early_res|memblock
+         [--layout "0:0-2G,4G-6G;1:2G-4G,6G-8G" | --layout even:N]
+         [--cmdline "crashkernel=… cma=… mem=… memmap=…"] [--bottom-up] [--boot N] [--json]
+                                     replay a boot's requests under another allocator or layout
+  diff A [B] [--boots I,J] [--json]  compare two boots (two files, or two boots of one file)`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -35,6 +44,10 @@ async function main(argv: string[]): Promise<number> {
       return simulateCommand(rest);
     case 'synth':
       return synthCommand(rest);
+    case 'whatif':
+      return whatifCommand(rest);
+    case 'diff':
+      return diffCommand(rest);
     case undefined:
     case '-h':
     case '--help':
@@ -42,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(USAGE + '\n');
       return command === undefined ? 2 : 0;
     default:
-      throw new UsageError(`unknown command '${command}' (try: analyze, state, simulate, synth)`);
+      throw new UsageError(`unknown command '${command}' (try: analyze, state, simulate, synth, whatif, diff)`);
   }
 }
 

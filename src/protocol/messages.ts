@@ -35,9 +35,180 @@ export interface ErrorMessage {
   message: string;
 }
 
-// Seams for the engine: `state` (allocator snapshot for the map) and `timeline` messages will join
-// this union when src/engine is ready.
-export type HostToWebview = InitMessage | ErrorMessage;
+// ------------------------------------------------------------------------------------------------
+// View model: what the panel shows, as plain JSON. Addresses and sizes are hex strings ("0x…") because
+// webview messages are JSON and bigint does not survive it; the webview parses them with BigInt().
+// The host builds these from the engine (src/engine/session), never the webview.
+
+export type Hex = string;
+
+export interface BootSummary {
+  index: number;
+  startLine: number;
+  endLine: number;
+  kernelVersion?: string;
+  arch?: string;
+  eventCount: number;
+}
+
+export interface NodeView {
+  nid: number;
+  memoryless: boolean;
+  blocks: { base: Hex; size: Hex }[];
+}
+
+export interface FirmwareView {
+  base: Hex;
+  size: Hex;
+  /** e820/EFI type as printed ("usable", "reserved", "ACPI NVS", "Conventional"...). */
+  type: string;
+  usable: boolean;
+}
+
+/** One step of the accounting waterfall: installed → usable → reserved by owner → page allocator. */
+export interface AccountingStep {
+  label: string;
+  bytes: Hex;
+  /** Owner key when the step is one owner's reserved memory. */
+  owner?: string;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface FindingView {
+  id: number;
+  code: string;
+  severity: Severity;
+  line: number;
+  message: string;
+  /** The timeline event the finding belongs to, when it has one. */
+  eventIndex?: number;
+  nid?: number;
+  owner?: string;
+  caller?: string;
+  size?: Hex;
+}
+
+export interface LeakView {
+  id: number;
+  line: number;
+  eventIndex: number;
+  base: Hex;
+  size: Hex;
+  heldBytes: Hex;
+  owner: string;
+  caller?: string;
+  nid?: number;
+  /** 'suspect' leaks are the ones worth a look; 'permanent' are held by design. */
+  disposition: 'permanent' | 'released-later' | 'suspect' | 'unclassified';
+  why: string;
+}
+
+/** Everything static about one boot: sent once per boot, before any state. */
+export interface BootView {
+  boot: BootSummary;
+  nodes: NodeView[];
+  firmware: FirmwareView[];
+  accounting: AccountingStep[];
+  /** Owner keys in legend order (largest first). */
+  owners: string[];
+  findings: FindingView[];
+  leaks: LeakView[];
+  /** Events per bucket for the timeline overview: `overview[k][b]` counts events of kind k in bucket b. */
+  overview: { buckets: number; kinds: Record<string, number[]> };
+}
+
+export type TimelineKind = 'reserve' | 'alloc' | 'free' | 'free-late' | 'add' | 'remove' | 'checkpoint' | 'other';
+
+/** One row of the timeline. */
+export interface TimelineEvent {
+  index: number;
+  line: number;
+  kind: TimelineKind;
+  /** Short text: "reserve 4 KiB [mem 0x…-0x…] sparse_init", plain text. */
+  label: string;
+  base?: Hex;
+  size?: Hex;
+  nid?: number;
+  owner?: string;
+  /** Allocations: 'match' | 'mismatch' | 'failed' | 'unpaired'. */
+  status?: string;
+  /** Has at least one finding. */
+  flagged?: boolean;
+}
+
+export interface TimelinePageMessage {
+  type: 'timelinePage';
+  bootIndex: number;
+  start: number;
+  events: TimelineEvent[];
+}
+
+export interface RegionView {
+  base: Hex;
+  size: Hex;
+  nid: number | null;
+  flags: Hex;
+  /** Reserved regions: the owner of the reservation covering its start. */
+  owner?: string;
+  /** The line of the reservation covering its start. */
+  line?: number;
+}
+
+/** The allocator state at the playhead, with what the current event changed. */
+export interface StateMessage {
+  type: 'state';
+  bootIndex: number;
+  eventIndex: number;
+  line: number;
+  memory: RegionView[];
+  reserved: RegionView[];
+  changed?: { kind: TimelineKind; base: Hex; size: Hex };
+  /** Text for the live region: "Event 12 of 340, line 88: alloc 4 KiB on node 0 at 0x…". */
+  announcement: string;
+}
+
+export interface BootMessage {
+  type: 'boot';
+  view: BootView;
+}
+
+/** The editor cursor moved: move the playhead (host → webview). */
+export interface PlayheadMessage {
+  type: 'playhead';
+  bootIndex: number;
+  eventIndex: number;
+}
+
+/** A command palette / keybinding action forwarded to the panel (step, jump...). */
+export interface ActionMessage {
+  type: 'action';
+  action: PanelAction;
+}
+
+export type PanelAction =
+  | 'stepForward'
+  | 'stepBack'
+  | 'start'
+  | 'end'
+  | 'nextFinding'
+  | 'previousFinding'
+  | 'nextLeak'
+  | 'nextReserve'
+  | 'nextAlloc'
+  | 'nextFree'
+  | 'showLeaks'
+  | 'exportSvg'
+  | 'exportPng';
+
+/** Analysis progress while a large log is parsed. */
+export interface ProgressMessage {
+  type: 'progress';
+  fraction: number;
+  message: string;
+}
+
+export type HostToWebview = InitMessage | ErrorMessage | BootMessage | TimelinePageMessage | StateMessage | PlayheadMessage | ActionMessage | ProgressMessage;
 
 // ------------------------------------------------------------------------------------------------
 // Webview -> host
@@ -52,7 +223,36 @@ export interface RevealLineMessage {
   line: number;
 }
 
-export type WebviewToHost = ReadyMessage | RevealLineMessage;
+/** Ask for timeline rows [start, start+count) of a boot (the webview pages them in as it scrolls). */
+export interface RequestPageMessage {
+  type: 'requestPage';
+  bootIndex: number;
+  start: number;
+  count: number;
+}
+
+/** The playhead moved in the panel: ask for the state at that event (the host also reveals its line). */
+export interface SelectEventMessage {
+  type: 'selectEvent';
+  bootIndex: number;
+  eventIndex: number;
+  /** Also move the editor cursor to the event's line. */
+  reveal: boolean;
+}
+
+export interface SelectBootMessage {
+  type: 'selectBoot';
+  bootIndex: number;
+}
+
+/** The webview rendered an export (SVG text or PNG data URL); the host asks where to save it. */
+export interface ExportMessage {
+  type: 'export';
+  format: 'svg' | 'png';
+  data: string;
+}
+
+export type WebviewToHost = ReadyMessage | RevealLineMessage | RequestPageMessage | SelectEventMessage | SelectBootMessage | ExportMessage;
 
 /** State the webview persists with `setState` so the serializer can restore the panel after reload. */
 export interface PersistedState {

@@ -1,0 +1,92 @@
+// The questions the UI asks about an analysed log, answered by an EngineSession (session.ts) that
+// holds one Analysis. Everything here is plain JSON (hex strings for addresses) so the same API can
+// run in-process, in a Node worker thread or in a web worker behind a message port.
+//
+// Consumers: the VS Code host layer (diagnostics, hovers, definition/references, CodeLens, outline,
+// folding, tree view, status bar) and the Memory Map panel (via src/protocol/messages.ts types).
+
+import type { BootSummary, BootView, FindingView, Hex, RegionView, StateMessage, TimelineEvent } from '../../protocol/messages';
+
+export interface LogSummary {
+  lineCount: number;
+  unreadMemoryLines: number;
+  boots: BootSummary[];
+  /** Over all boots. */
+  findings: { error: number; warning: number; info: number };
+  /** Reserved at the hand-off of the last boot, bytes. */
+  reservedBytes: Hex;
+  nodeCount: number;
+}
+
+/** A finding anchored in the document, for the Problems panel. */
+export interface DiagnosticView extends FindingView {
+  bootIndex: number;
+  endLine: number;
+  related: { line: number; message: string }[];
+}
+
+/** What a hover on an address or range at a line shows. */
+export interface AddressInfo {
+  address: Hex;
+  nid?: number;
+  /** The node block it falls in. */
+  block?: { base: Hex; size: Hex };
+  firmwareType?: string;
+  /** memblock state of that address after this line: in memory? reserved, by whom? */
+  inMemory: boolean;
+  reserved?: { base: Hex; size: Hex; owner?: string; ownerReason?: string; line?: number };
+  /** Human text already composed (markdown-safe plain text lines). */
+  lines: string[];
+}
+
+/** Per event line: what a CodeLens / inlay hint says ("4 KiB on node 0 · freed at line 120"). */
+export interface EventLens {
+  line: number;
+  bootIndex: number;
+  eventIndex: number;
+  text: string;
+  /** The matching free/reserve line(s), for "go to matching". */
+  related: number[];
+}
+
+/** Sections of a boot for the outline. */
+export interface SectionView {
+  name: string;
+  /** firmware-map | numa | memblock | checkpoint | zones | accounting | boot */
+  kind: string;
+  startLine: number;
+  endLine: number;
+  children?: SectionView[];
+}
+
+export interface TreeReservation {
+  id: number;
+  line: number;
+  base: Hex;
+  size: Hex;
+  owner: string;
+  caller?: string;
+  freed: boolean;
+}
+
+export interface EngineSessionApi {
+  summary(): LogSummary;
+  bootView(bootIndex: number): BootView;
+  timelinePage(bootIndex: number, start: number, count: number): TimelineEvent[];
+  /** State after event `eventIndex` of a boot (-1: before the first), with the change it made. */
+  stateAt(bootIndex: number, eventIndex: number): StateMessage;
+  /** The boot and last event at or before a 1-based line (for cursor → playhead). */
+  eventAtLine(line: number): { bootIndex: number; eventIndex: number } | undefined;
+  diagnostics(): DiagnosticView[];
+  addressInfo(line: number, address: Hex): AddressInfo | undefined;
+  /** Lenses for event lines in [fromLine, toLine]. */
+  lenses(fromLine: number, toLine: number): EventLens[];
+  /** Lines of the reserve(s) a free releases, or the free(s) that release a reserve/alloc. */
+  matching(line: number): number[];
+  sections(): SectionView[];
+  /** Line ranges of multi-line dumps and tables, for folding. */
+  foldingRanges(): { start: number; end: number }[];
+  /** Reservations of a node (or all with nid undefined) at the hand-off, for the tree view. */
+  reservations(bootIndex: number, nid?: number): TreeReservation[];
+  regionsAt(bootIndex: number, eventIndex: number): { memory: RegionView[]; reserved: RegionView[] };
+}
