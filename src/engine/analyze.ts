@@ -4,6 +4,7 @@
 import { parseText } from './parse/index';
 import type { Boot, ParseResult, Region } from './types';
 import { replayBoot, type ReplayResult } from './replay/replay';
+import { isLegacyBoot, replayLegacyBoot } from './replay/legacy';
 import { buildTopology, type Topology } from './topology';
 import { lastEventAtLine, stateAtEvent } from './replay/timeline';
 import { liveRegions } from './replay/checkpoint';
@@ -30,7 +31,8 @@ export function analyzeText(text: string): Analysis {
 }
 
 function analyzeOneBoot(boot: Boot): BootAnalysis {
-  const replay = replayBoot(boot);
+  // bootmem / early_res / memblock_x86 boots get the legacy replay (same result shape).
+  const replay = isLegacyBoot(boot) ? replayLegacyBoot(boot) : replayBoot(boot);
   const topology = buildTopology(boot.events, liveRegions(replay.final, 'memory'));
   return { boot, replay, topology, report: analyzeBoot(boot, replay, topology) };
 }

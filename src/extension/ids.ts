@@ -15,13 +15,46 @@ export const COMMAND_CATEGORY = 'Boot Memory';
 /** Command ids (contributes.commands). */
 export const Commands = {
   openMap: 'bootMemoryLens.openMap',
+  goToMatching: 'bootMemoryLens.goToMatching',
+  showLeaks: 'bootMemoryLens.showLeaks',
+  exportAnalysis: 'bootMemoryLens.exportAnalysisJson',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
 /** Command titles as package.json declares them (the palette shows "Boot Memory: <title>"). */
 export const CommandTitles: Record<CommandId, string> = {
   [Commands.openMap]: 'Open Memory Map',
+  [Commands.goToMatching]: 'Go to Matching Reserve/Free',
+  [Commands.showLeaks]: 'Show Leaks',
+  [Commands.exportAnalysis]: 'Export Analysis as JSON',
 };
 
 /** Webview panel view type; also the `onWebviewPanel:` activation event and `activeWebviewPanelId`. */
 export const MAP_VIEW_TYPE = 'bootMemoryLens.map';
+
+/** The "Boot Memory" activity bar container and its tree view (contributes.viewsContainers/views). */
+export const VIEW_CONTAINER_ID = 'bootMemoryLens';
+export const Views = {
+  tree: 'bootMemoryLens.tree',
+} as const;
+
+/** Context keys set with `setContext` (used in `when` clauses of package.json). */
+export const ContextKeys = {
+  /** True while the active editor is a boot log that has been analysed. */
+  activeLog: 'bootMemoryLens.activeLog',
+} as const;
+
+/** Configuration section and keys (contributes.configuration), read as `section.key`. */
+export const CONFIG_SECTION = 'bootMemoryLens';
+export const Settings = {
+  codeLensEnabled: 'codeLens.enabled',
+  maxFileSizeMB: 'maxFileSizeMB',
+  diagnosticsIncludeInfo: 'diagnostics.includeInfo',
+  diagnosticsLeaks: 'diagnostics.leaks',
+  analysisDebounceMs: 'analysis.debounceMs',
+} as const;
+
+/** Diagnostic `source` on every Problems entry. */
+export const DIAGNOSTIC_SOURCE = 'Boot Memory Lens';
+/** Diagnostic code of suspect leaks. */
+export const LEAK_CODE = 'leak';

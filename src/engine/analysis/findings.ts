@@ -541,6 +541,7 @@ function allocFindings(boot: Boot, replay: ReplayView): Finding[] {
   const usedFailures = new Set<number>();
   const partial: AllocOutcome[] = [];
   for (const outcome of replay.allocs) {
+    if (outcome.inferred && outcome.status === 'mismatch') continue; // the request was guessed, not printed
     if (outcome.status === 'mismatch' && isPartialState(boot, replay, outcome)) partial.push(outcome);
     else if (outcome.status === 'mismatch') out.push(mismatchFinding(boot, outcome));
     else if (outcome.status === 'failed') out.push(failedFinding(boot, outcome, usedFailures));

@@ -203,7 +203,8 @@ function byCaller(name: string, reservation: Reservation, context: OwnerContext,
 
 function byReserveName(reservation: Reservation, context: OwnerContext): OwnerVerdict | undefined {
   const event = context.events[reservation.eventIndex];
-  if (!event || event.kind !== 'reserve' || !event.name) return undefined;
+  // early_res table rows name their ranges too (legacy replay).
+  if (!event || (event.kind !== 'reserve' && event.kind !== 'early-res') || !event.name) return undefined;
   const rule = NAME_RULES.find(([pattern]) => pattern.test(event.name!));
   if (!rule) return { owner: 'other', reason: `reserved as "${event.name}"`, subsystem: event.name };
   return { owner: rule[1], reason: `reserved as "${event.name}"`, subsystem: event.name };

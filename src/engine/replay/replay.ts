@@ -61,6 +61,8 @@ export interface AllocOutcome {
   status: AllocStatus;
   /** Predictions before the first checkpoint run on a state the log only partly printed. */
   afterSync: boolean;
+  /** The log printed no request line: the request was inferred from the result (legacy early_res BOOTMEM rows), so a mismatch judges the inference, not the kernel. */
+  inferred?: boolean;
 }
 
 export interface CheckpointOutcome {

@@ -9,7 +9,7 @@ import { parseText } from '../../../src/engine/parse/index';
 import type { EarlyResEvent } from '../../../src/engine/types';
 import { M, PAGE, block, req } from './helpers';
 
-const REAL = path.resolve(__dirname, '../../../../shared/corpus/real');
+const REAL = path.resolve(__dirname, '../../fixtures/corpus/real');
 const i386 = parseText(readFileSync(path.join(REAL, 'i386-pentium3-2.6.35-early_res-subtract-nobootmem-forumjunk-crlf.log'), 'utf8')).boots[0];
 const athlon = parseText(readFileSync(path.join(REAL, 'x86_64-athlon64-2.6.32-early_res-bootmem-node-ubuntuforums.log'), 'utf8')).boots[0];
 const rows = (boot: typeof i386) => boot.events.filter((e): e is EarlyResEvent => e.kind === 'early-res' && e.table !== 'doubled');

@@ -1,8 +1,9 @@
-// The analysis on real boot logs (/work/shared/corpus, see SOURCES.md in each folder): the kernel's
+// The analysis on real boot logs (test/fixtures/corpus, see SOURCES.md in each folder): the kernel's
 // own `Memory: …K reserved` figure is the oracle for the reconciliation, and each buggy log must
 // raise the finding its source describes.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import nodePath from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseText } from '../../../src/engine/parse/index';
 import { replayBoot } from '../../../src/engine/replay/replay';
@@ -12,7 +13,7 @@ import { analyzeBoot, type BootReport } from '../../../src/engine/analysis/index
 import type { Finding, FindingCode } from '../../../src/engine/analysis/findings';
 import type { Owner } from '../../../src/engine/types';
 
-const CORPUS = '/work/shared/corpus';
+const CORPUS = nodePath.resolve(__dirname, '../../fixtures/corpus');
 const MiB = 1024n * 1024n;
 
 function analyze(path: string, bootIndex = 0): BootReport {
@@ -25,7 +26,7 @@ const codes = (report: BootReport, code: FindingCode): Finding[] => report.findi
 const heldBy = (report: BootReport, owner: Owner): bigint => report.leaks.byOwner.find((o) => o.owner === owner)?.bytes ?? 0n;
 const serious = (report: BootReport) => report.findings.filter((f) => f.severity !== 'info');
 
-describe.runIf(existsSync(CORPUS))('real logs', () => {
+describe('real logs', () => {
   describe('reconciliation with `Memory: …K reserved` matches to the page', () => {
     it.each([
       'qemu/x86_64-1node-1g-memblock-debug.log',

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { analyzeText } from '../../../src/engine/analyze';
 import { diffBoots, diffJson, formatDiff } from '../../../src/engine/diff/index';
 
-const QEMU = path.resolve(__dirname, '../../../../shared/corpus/qemu');
+const QEMU = path.resolve(__dirname, '../../fixtures/corpus/qemu');
 const read = (name: string) => readFileSync(path.join(QEMU, name), 'utf8');
 const one = analyzeText(read('x86_64-1node-1g-memblock-debug.log')).boots[0];
 const two = analyzeText(read('x86_64-2node-2g-memblock-debug.log')).boots[0];

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkScenario, type Scenario, type ScenarioConstants } from '../../../src/engine/simulate';
 
-const file = path.resolve(__dirname, '../../../../shared/conformance/memblock-public.json');
+const file = path.resolve(__dirname, '../../fixtures/conformance/memblock-public.json');
 const data = JSON.parse(readFileSync(file, 'utf8')) as { constants: ScenarioConstants; tests: Scenario[] };
 
 describe('memblock conformance (public set)', () => {

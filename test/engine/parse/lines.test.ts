@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LineSplitter, MAX_LINE_LENGTH, splitLines } from '../../../src/engine/parse/lines';
 
-const CORPUS = path.resolve(__dirname, '../../../../shared/corpus');
+const CORPUS = path.resolve(__dirname, '../../fixtures/corpus');
 const corpusFiles = ['real', 'qemu'].flatMap((dir) =>
   readdirSync(path.join(CORPUS, dir))
     .filter((f) => f.endsWith('.log'))

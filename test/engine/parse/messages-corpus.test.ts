@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { MessageParser } from '../../../src/engine/parse/messages/index';
 import type { CheckpointEvent, MemoryEvent } from '../../../src/engine/types';
 
-const CORPUS = path.resolve(__dirname, '../../../../shared/corpus');
+const CORPUS = path.resolve(__dirname, '../../fixtures/corpus');
 
 interface Run {
   events: MemoryEvent[];

@@ -11,7 +11,7 @@ import { MessageParser, needsContinuation } from '../../../src/engine/parse/mess
 import { LogReader, type Recognizers } from '../../../src/engine/parse/reader';
 import type { ReaderRecord } from '../../../src/engine/parse/join';
 
-const CORPUS = path.resolve(__dirname, '../../../../shared/corpus');
+const CORPUS = path.resolve(__dirname, '../../fixtures/corpus');
 const real = (name: string) => path.join(CORPUS, 'real', name);
 const qemu = (name: string) => path.join(CORPUS, 'qemu', name);
 

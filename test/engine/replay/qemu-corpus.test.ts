@@ -7,7 +7,7 @@ import path from 'node:path';
 import { analyzeText } from '../../../src/engine/analyze';
 import { hex } from '../../../src/engine/util/hex';
 
-const QEMU = path.resolve(__dirname, '../../../../shared/corpus/qemu');
+const QEMU = path.resolve(__dirname, '../../fixtures/corpus/qemu');
 const logs = readdirSync(QEMU).filter((f) => f.endsWith('.log'));
 
 // Allocation requests after the first checkpoint whose reserve line the log shows (counted by hand

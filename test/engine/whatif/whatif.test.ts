@@ -11,7 +11,7 @@ import { parseWhatIfCmdline, crashkernelSize } from '../../../src/engine/whatif/
 import { runWhatIf, whatIfBoot, type StreamOp, whatIfJson } from '../../../src/engine/whatif/index';
 import { G, M, SEED_LAYOUT, block } from '../allocators/helpers';
 
-const QEMU = path.resolve(__dirname, '../../../../shared/corpus/qemu');
+const QEMU = path.resolve(__dirname, '../../fixtures/corpus/qemu');
 const twoNode = analyzeText(readFileSync(path.join(QEMU, 'x86_64-2node-2g-memblock-debug.log'), 'utf8')).boots[0];
 const oneNode = analyzeText(readFileSync(path.join(QEMU, 'x86_64-1node-1g-memblock-debug.log'), 'utf8')).boots[0];
 
