@@ -22,7 +22,7 @@ import { analyzeFile } from '../engine/analyze-node';
 import { stateAtLine, type Analysis } from '../engine/analyze';
 
 /** Bump when the generator's output changes, so cached files are rebuilt. */
-const CACHE_TAG = 'synth-v1';
+const CACHE_TAG = 'synth-v2';
 const TARGET_RATIO = 3;
 const TARGET_MB = 300;
 const TARGET_STATE_MS = 50;

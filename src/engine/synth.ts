@@ -17,7 +17,15 @@ import { Memblock } from './model/memblock';
 export interface SynthOptions {
   /** NUMA nodes (>= 1). */
   nodes: number;
-  /** memblock operations to print (alloc requests, explicit reserves, frees, adds); see `SYNTH_EVENT_LINE`. */
+  /**
+   * memblock operations to print, exactly. One event = one `memblock_add`, one explicit
+   * `memblock_reserve`, one `memblock_phys_free`, or one allocation: a request line
+   * (`memblock_alloc_try_nid[_raw]`, `memblock_alloc_exact_nid_raw`, `memblock_phys_alloc_range`)
+   * together with the `memblock_reserve … memblock_alloc_range_nid+…` line of its result, or an
+   * unlogged allocation (NODE_DATA) whose reserve line stands alone. Lines an array doubling causes
+   * (`memblock: reserved is doubled …` and the `memblock_double_array+…` free/reserve) are extra.
+   * In 'kernlog' style the events are shared out over the boots.
+   */
   events: number;
   seed?: number;
   /** 'dmesg': `[    0.000000] msg`; 'kernlog': rsyslog kern.log with several boots and noise. */
@@ -26,7 +34,7 @@ export interface SynthOptions {
   nodeGiB?: number;
   /** Boots in a 'kernlog' file (default 3, fewer when events are few). Ignored for 'dmesg'. */
   boots?: number;
-  /** 'kernlog': non-memory noise lines per memblock line (default 0.6). */
+  /** 'kernlog': noise lines (driver and user-space messages) after each boot, per line of the boot (default 0.6). */
   noise?: number;
   /** Host name in 'kernlog' envelopes (default "lab"). */
   host?: string;
@@ -48,15 +56,6 @@ export interface SynthStats {
   /** Largest reserved.cnt seen. */
   maxReserved: number;
 }
-
-/**
- * Matches one counted memblock event line (after the envelope): a request line, a `memblock_add`, an
- * explicit `memblock_reserve` or a `memblock_phys_free`. Reserve lines that report an allocation's
- * result (caller `memblock_alloc_range_nid+`) follow their request line; the generator counts the pair
- * as one event, as it does the unlogged NODE_DATA allocations (a lone `memblock_alloc_range_nid`
- * reserve). Lines caused by array doubling (caller `memblock_double_array+`) are not events.
- */
-export const SYNTH_REQUEST_LINE = /\b(memblock_alloc_try_nid|memblock_alloc_try_nid_raw|memblock_alloc_exact_nid_raw|memblock_phys_alloc_range): (\d+) bytes align=0x([0-9a-f]+)/;
 
 const GiB = 1n << 30n;
 const MiB = 1n << 20n;
@@ -837,11 +836,16 @@ class Generator {
     let totalPages = 0n;
     for (const r of m.memory) totalPages += r.size >> 12n;
     // reserved pages inside memory, page-rounded outward as reserve_bootmem_region does
+    // (a page shared by two neighbouring reservations counts once)
     let reservedPages = 0n;
     let mi = 0;
+    let counted = 0n;
     for (const r of m.reserved) {
-      const lo = r.base & ~(PAGE - 1n);
+      let lo = r.base & ~(PAGE - 1n);
       const hi = (r.base + r.size + PAGE - 1n) & ~(PAGE - 1n);
+      if (lo < counted) lo = counted;
+      if (hi <= lo) continue;
+      counted = hi;
       while (mi < m.memory.length && m.memory[mi].base + m.memory[mi].size <= lo) mi++;
       for (let j = mi; j < m.memory.length && m.memory[j].base < hi; j++) {
         const a = lo > m.memory[j].base ? lo : m.memory[j].base;

@@ -302,7 +302,7 @@ describe('synthesizeLog', () => {
     expect(stats.events).toBe(200_000);
     expect(stats.failed).toBe(0);
     expect(stats.maxReserved).toBeLessThan(2000);
-    expect(performance.now() - t0).toBeLessThan(20_000);
+    expect(performance.now() - t0).toBeLessThan(45_000);
   });
 });
 

@@ -76,6 +76,8 @@ export function ownerContext(boot: Pick<Boot, 'arch' | 'events'>, reservations: 
     }
   }
   const printed = reservations.filter((r) => r.origin === 'reserve' || r.origin === 'alloc');
+  // Sorted by base so bestHint only looks at hints near a reservation (a big log has thousands).
+  hints.sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
   return { arch: boot.arch, events: boot.events, hints, kernelImageBytes, firmware, printed };
 }
 
@@ -144,6 +146,7 @@ export function isAllocatorInternal(name: string): boolean {
 
 /** Names old x86 kernels printed with memblock_x86_reserve_range / early_res ("TEXT DATA BSS", "RAMDISK"...). */
 const NAME_RULES: [RegExp, Owner][] = [
+  [/^BIOS data page$/i, 'bios'],
   [/TEXT|DATA|BSS|BRK|KERNEL/i, 'kernel-image'],
   [/RAMDISK|INITRD/i, 'initrd'],
   [/ACPI WAKEUP|TRAMPOLINE|REAL ?MODE/i, 'real-mode'],
@@ -238,7 +241,9 @@ export function byContext(reservation: Reservation, context: OwnerContext): Owne
 function bestHint(reservation: Reservation, hints: readonly OwnerHint[]): OwnerHint | undefined {
   let best: OwnerHint | undefined;
   let bestBytes = 0n;
-  for (const hint of hints) {
+  const end = reservation.base + reservation.size;
+  for (let i = firstHintFrom(hints, reservation.base - largestHint(hints)); i < hints.length && hints[i].base < end; i++) {
+    const hint = hints[i];
     const shared = overlapBytes(hint.base, hint.size, reservation.base, reservation.size);
     // A hint that covers little of the range (a table inside a big merged region) does not name it.
     if (shared * 2n < reservation.size) continue;
@@ -248,6 +253,29 @@ function bestHint(reservation: Reservation, hints: readonly OwnerHint[]): OwnerH
     }
   }
   return best;
+}
+
+const largestHintCache = new WeakMap<readonly OwnerHint[], Addr>();
+
+function largestHint(hints: readonly OwnerHint[]): Addr {
+  let largest = largestHintCache.get(hints);
+  if (largest === undefined) {
+    largest = hints.reduce((m, h) => (h.size > m ? h.size : m), 0n);
+    largestHintCache.set(hints, largest);
+  }
+  return largest;
+}
+
+/** First hint (hints sorted by base) whose base is at or above `base`. */
+function firstHintFrom(hints: readonly OwnerHint[], base: Addr): number {
+  let lo = 0;
+  let hi = hints.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (hints[mid].base < base) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** ±: the reserve covers _text.._end plus brk/alignment, so allow generous slack above, a little below. */

@@ -128,9 +128,9 @@ class LegacyReplayer {
       case 'node-data':
         // setup_node_bootmem reserves NODE_DATA in bootmem; early_res does not list it.
         if (event.inverted || !this.memoryAdded) return false;
-        return this.reserveIfNew(index, event.line, event.base, event.size, 'setup_node_bootmem');
+        return this.reserveIfNew(index, event.line, event.base, event.size, undefined);
       case 'owner-hint':
-        if (event.label === 'bootmap' && this.memoryAdded && !event.inverted) return this.reserveIfNew(index, event.line, event.base, event.size, 'setup_node_bootmem');
+        if (event.label === 'bootmap' && this.memoryAdded && !event.inverted) return this.reserveIfNew(index, event.line, event.base, event.size, undefined);
         return false;
       case 'accounting':
         this.handoff(index);
@@ -147,7 +147,8 @@ class LegacyReplayer {
     this.result.handoff = { model: this.model.clone(), ownership: this.ownership.clone() };
   }
 
-  private reserveIfNew(index: number, line: number, base: Addr, size: Addr, caller: string): boolean {
+  /** A range the log names (NODE_DATA, bootmap) reserved outside the early_res table; its owner comes from that line. */
+  private reserveIfNew(index: number, line: number, base: Addr, size: Addr, caller: string | undefined): boolean {
     let covered = 0n;
     for (const piece of this.ownership.overlapping(base, base + size)) {
       const s = piece.base > base ? piece.base : base;

@@ -111,7 +111,10 @@ export interface ReplayResult {
   preDebugBytes: Addr;
 }
 
-const SNAPSHOT_EVERY = 2048;
+const SNAPSHOT_EVERY = 1024;
+
+type FreeRecord = Reservation['frees'][number];
+const NO_FREES: FreeRecord[] = Object.freeze([]) as unknown as FreeRecord[];
 
 /** Events that can change memblock state; the timeline snapshots count only these. */
 export function changesState(event: MemoryEvent): boolean {
@@ -309,8 +312,9 @@ class Replayer {
       base,
       size,
       claimed,
-      frees: [],
-      lateFrees: [],
+      // Most reservations are never freed: share one empty list until the first free (memory on big logs).
+      frees: NO_FREES,
+      lateFrees: NO_FREES,
       freedBytes: 0n,
     };
     this.result.reservations.push(reservation);
@@ -324,12 +328,14 @@ class Replayer {
         const owner = this.result.reservations[piece.owner];
         const from = piece.base > base ? piece.base : base;
         const to = piece.end < base + size ? piece.end : base + size;
+        if (owner.lateFrees === NO_FREES) owner.lateFrees = [];
         owner.lateFrees.push({ eventIndex: index, line, base: from, size: to - from });
       }
       return;
     }
     for (const piece of this.ownership.release(base, base + size)) {
       const owner = this.result.reservations[piece.owner];
+      if (owner.frees === NO_FREES) owner.frees = [];
       owner.frees.push({ eventIndex: index, line, base: piece.base, size: piece.end - piece.base });
       owner.freedBytes += piece.end - piece.base;
     }
