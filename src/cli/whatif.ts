@@ -47,13 +47,16 @@ export async function whatifCommand(args: string[]): Promise<number> {
   if (model === undefined) throw new UsageError(`--model is required (${ALLOCATOR_MODELS.join(', ')})`);
   if (!(ALLOCATOR_MODELS as readonly string[]).includes(model)) throw new UsageError(`--model ${model}: unknown model (${ALLOCATOR_MODELS.join(', ')})`);
   let layout: LayoutSpec | undefined;
-  try {
-    if (values.layout !== undefined) layout = parseLayout(String(values.layout));
-    if (values.cmdline !== undefined) parseWhatIfCmdline(String(values.cmdline));
-  } catch (error) {
-    if (error instanceof LayoutError) throw new UsageError(`${values.layout !== undefined && !(error.message.includes('=')) ? '--layout' : '--cmdline'}: ${error.message}`);
-    throw error;
-  }
+  const checked = <T>(flag: string, f: () => T): T => {
+    try {
+      return f();
+    } catch (error) {
+      if (error instanceof LayoutError) throw new UsageError(`${flag}: ${error.message}`);
+      throw error;
+    }
+  };
+  if (values.layout !== undefined) layout = checked('--layout', () => parseLayout(String(values.layout)));
+  if (values.cmdline !== undefined) checked('--cmdline', () => parseWhatIfCmdline(String(values.cmdline)));
   checkTextFile(file);
   const analysis = await analyzeFile(file);
   const boot = pickBoot(analysis, file, values.boot as string | undefined);
