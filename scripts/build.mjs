@@ -33,6 +33,15 @@ jobs.push(
   }),
   // Webview app (+ dist/webview.css from its CSS import).
   build({ ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' }),
+  // Codicons for the webview (the font is copied next to the CSS; the page links it with the id
+  // vscode-elements' <vscode-icon> looks for).
+  build({ ...common, entryPoints: ['node_modules/@vscode/codicons/dist/codicon.css'], outfile: 'dist/codicon.css', loader: { '.ttf': 'file' }, assetNames: '[name]', sourcemap: false }),
+);
+
+// Analysis workers (src/engine/session/rpc.ts): Node worker thread for the desktop host, web worker for vscode.dev.
+jobs.push(
+  build({ ...common, entryPoints: ['src/engine/session/worker-node.ts'], outfile: 'dist/worker-node.js', platform: 'node', format: 'cjs' }),
+  build({ ...common, entryPoints: ['src/engine/session/worker-web.ts'], outfile: 'dist/web/worker.js', platform: 'browser', format: 'iife', target: 'es2022' }),
 );
 
 if (withTests) {

@@ -2,12 +2,17 @@
 // and dist/web/extension.js (web worker host). It therefore must not use Node built-ins.
 import * as vscode from 'vscode';
 import { Commands, LANGUAGE_ID, MAP_VIEW_TYPE } from './ids';
-import { MapPanel, type MapPanelInfo } from './panel';
+import { MapPanel, type MapPanelInfo, type MapPanelTesting } from './panel';
+import { activateLanguageFeatures, type LanguageFeatures } from './features';
 
 /** Returned from activate(); `vscode.extensions.getExtension(EXTENSION_ID).exports`. */
 export interface BootMemoryLensApi {
   /** The open Memory Map panels (used by the in-host tests). */
   mapPanels(): MapPanelInfo[];
+  /** Analyses, tree and status bar of the language features (features.ts). */
+  features: LanguageFeatures;
+  /** Test hooks of the Memory Map panel (inject webview messages, read what the host posted). */
+  mapPanelTesting: MapPanelTesting;
 }
 
 export function activate(context: vscode.ExtensionContext): BootMemoryLensApi {
@@ -16,13 +21,14 @@ export function activate(context: vscode.ExtensionContext): BootMemoryLensApi {
   context.subscriptions.push(
     vscode.commands.registerCommand(Commands.openMap, async (arg?: unknown) => {
       const document = await pickDocument(arg);
+      const line = mapLine(arg);
       if (!document) {
         void vscode.window.showInformationMessage(
           'Open a kernel boot log (dmesg, kern.log, a serial console capture) first, then run "Boot Memory: Open Memory Map".',
         );
         return;
       }
-      MapPanel.createOrShow(extensionUri, document);
+      MapPanel.createOrShow(extensionUri, document, line);
     }),
     vscode.window.registerWebviewPanelSerializer(MAP_VIEW_TYPE, {
       deserializeWebviewPanel: (panel, state) => MapPanel.revive(panel, extensionUri, state),
@@ -31,7 +37,11 @@ export function activate(context: vscode.ExtensionContext): BootMemoryLensApi {
     { dispose: () => MapPanel.disposeAll() },
   );
 
-  return { mapPanels: () => MapPanel.all() };
+  const features = activateLanguageFeatures(context);
+  // The map reads the same analyses as the language features (one per document, off-thread).
+  context.subscriptions.push(MapPanel.useEngine(features.analysis), ...MapPanel.registerCommands());
+
+  return { mapPanels: () => MapPanel.all(), features, mapPanelTesting: MapPanel.testing() };
 }
 
 export function deactivate(): void {
@@ -40,11 +50,22 @@ export function deactivate(): void {
 
 /** The command's target: a Uri argument (explorer/editor menus, tests), else the active editor. */
 async function pickDocument(arg: unknown): Promise<vscode.TextDocument | undefined> {
+  // CodeLens "Show in map" passes { uri, line }.
+  if (arg && typeof arg === 'object' && 'uri' in arg && (arg as { uri: unknown }).uri instanceof vscode.Uri) {
+    return vscode.workspace.openTextDocument((arg as { uri: vscode.Uri }).uri);
+  }
   if (arg instanceof vscode.Uri) {
     // Reads the file (or finds it open); never writes.
     return vscode.workspace.openTextDocument(arg);
   }
   return vscode.window.activeTextEditor?.document;
+}
+
+/** The 1-based line of a `{ uri, line }` argument (CodeLens "Show in map"), if any. */
+function mapLine(arg: unknown): number | undefined {
+  if (!arg || typeof arg !== 'object' || !('line' in arg)) return undefined;
+  const line = (arg as { line: unknown }).line;
+  return typeof line === 'number' && Number.isInteger(line) && line >= 1 ? line : undefined;
 }
 
 /** A language status entry ({} in the status bar) on boot logs, offering the map. */

@@ -18,6 +18,16 @@ export const Commands = {
   goToMatching: 'bootMemoryLens.goToMatching',
   showLeaks: 'bootMemoryLens.showLeaks',
   exportAnalysis: 'bootMemoryLens.exportAnalysisJson',
+  // Memory Map panel (forwarded to the active map as PanelAction; keybindings when it is focused).
+  stepForward: 'bootMemoryLens.stepForward',
+  stepBack: 'bootMemoryLens.stepBack',
+  nextFinding: 'bootMemoryLens.nextFinding',
+  previousFinding: 'bootMemoryLens.previousFinding',
+  nextLeak: 'bootMemoryLens.nextLeak',
+  start: 'bootMemoryLens.start',
+  end: 'bootMemoryLens.end',
+  exportSvg: 'bootMemoryLens.exportSvg',
+  exportPng: 'bootMemoryLens.exportPng',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
@@ -27,6 +37,15 @@ export const CommandTitles: Record<CommandId, string> = {
   [Commands.goToMatching]: 'Go to Matching Reserve/Free',
   [Commands.showLeaks]: 'Show Leaks',
   [Commands.exportAnalysis]: 'Export Analysis as JSON',
+  [Commands.stepForward]: 'Map: Step Forward',
+  [Commands.stepBack]: 'Map: Step Back',
+  [Commands.nextFinding]: 'Map: Next Finding',
+  [Commands.previousFinding]: 'Map: Previous Finding',
+  [Commands.nextLeak]: 'Map: Next Leak',
+  [Commands.start]: 'Map: Go to First Event',
+  [Commands.end]: 'Map: Go to Last Event',
+  [Commands.exportSvg]: 'Map: Export as SVG',
+  [Commands.exportPng]: 'Map: Export as PNG',
 };
 
 /** Webview panel view type; also the `onWebviewPanel:` activation event and `activeWebviewPanelId`. */
@@ -42,6 +61,8 @@ export const Views = {
 export const ContextKeys = {
   /** True while the active editor is a boot log that has been analysed. */
   activeLog: 'bootMemoryLens.activeLog',
+  /** True while the Boot Memory tree has an analysed log to show (the view is hidden otherwise). */
+  treeHasLog: 'bootMemoryLens.treeHasLog',
 } as const;
 
 /** Configuration section and keys (contributes.configuration), read as `section.key`. */

@@ -1,16 +1,32 @@
 // The "Memory Map" webview panel: one per log document. The panel only reads the document; it never
 // edits or saves it. Log text reaches the webview only inside messages and is rendered there with
 // textContent, never as HTML.
+//
+// Host side of the protocol (src/protocol/messages.ts):
+//   ready          -> init, boot (BootView), state (at the restored / requested / default playhead)
+//   requestPage    -> timelinePage (at most MAX_PAGE rows; the webview pages them in as it scrolls)
+//   selectEvent    -> state; with reveal, the event's line is revealed and highlighted in the editor
+//   selectBoot     -> boot + state
+//   seek           -> playhead + state at the next/previous event of a kind (or seekResult: none)
+//   revealLine     -> the line is revealed and highlighted in the editor
+//   export         -> save dialog (or the test sink), then exportResult
+// And the other way: the editor cursor in the log moves the playhead (debounced: playhead + state);
+// commands (step, findings, export...) are forwarded as `action`.
 import * as vscode from 'vscode';
-import { MAP_VIEW_TYPE } from './ids';
+import { Commands, MAP_VIEW_TYPE } from './ids';
 import {
+  MAX_PAGE,
   PROTOCOL_VERSION,
   parsePersistedState,
   parseWebviewMessage,
+  type BootView,
   type DocumentInfo,
   type HostToWebview,
+  type PanelAction,
+  type SeekTarget,
   type WebviewToHost,
 } from '../protocol/messages';
+import { InProcessEngine, withFallback, type PanelEngine, type PanelSession } from './panel/engine';
 
 /** What the tests (and later other extensions) can observe about open panels. */
 export interface MapPanelInfo {
@@ -21,20 +37,105 @@ export interface MapPanelInfo {
   readyCount: number;
   /** Messages from the webview that failed validation and were dropped. */
   rejectedMessages: number;
+  /** The playhead as the host last sent or was told it. */
+  bootIndex: number;
+  eventIndex: number;
+  /** Whether this panel is the active editor tab. */
+  active: boolean;
 }
+
+/** Test hooks, exposed through the extension's API (never used by the product itself). */
+export interface MapPanelTesting {
+  /** Feeds a raw message to a panel as if its webview had posted it; resolves when handled. */
+  receive(documentUri: string, raw: unknown): Promise<void>;
+  /** Messages the host posted to a panel's webview (the last 200), oldest first. */
+  sent(documentUri: string): HostToWebview[];
+  clearSent(documentUri: string): void;
+  /** Replaces the save dialog of exports: return where it "went", or undefined to cancel. */
+  setExportSink(sink: ((format: 'svg' | 'png', bytes: Uint8Array, documentUri: string) => string | undefined) | undefined): void;
+}
+
+/** Commands the panel contributes (forwarded to the active map as PanelAction). */
+export const PanelCommands: Record<string, PanelAction> = {
+  [Commands.stepForward]: 'stepForward',
+  [Commands.stepBack]: 'stepBack',
+  [Commands.nextFinding]: 'nextFinding',
+  [Commands.previousFinding]: 'previousFinding',
+  [Commands.nextLeak]: 'nextLeak',
+  [Commands.start]: 'start',
+  [Commands.end]: 'end',
+  [Commands.exportSvg]: 'exportSvg',
+  [Commands.exportPng]: 'exportPng',
+};
 
 const BANNER_SCAN_LINES = 400;
 const MAX_BANNER = 300;
+const SENT_LOG = 200;
+const CURSOR_DEBOUNCE_MS = 120;
+const SEEK_CHUNK = 4096;
+/** After the panel moved the editor cursor, ignore the selection event that echoes it for this long. */
+const ECHO_MS = 1500;
 
 export class MapPanel implements vscode.Disposable {
   private static readonly byDocument = new Map<string, MapPanel>();
+  private static lastActive: MapPanel | undefined;
+  private static fallback = new InProcessEngine();
+  private static engine: PanelEngine = withFallback(undefined, MapPanel.fallback);
+  private static exportSink: Parameters<MapPanelTesting['setExportSink']>[0];
+  private static lineDecoration: vscode.TextEditorDecorationType | undefined;
 
-  /** Opens (or focuses) the map for `document`, beside the editor. */
-  static createOrShow(extensionUri: vscode.Uri, document: vscode.TextDocument): MapPanel {
+  /** Wires the analysis service in (extension.ts); without it the panel analyses in process. */
+  static useEngine(primary: PanelEngine | undefined): vscode.Disposable {
+    MapPanel.engine = withFallback(primary, MapPanel.fallback);
+    const sub = primary?.onDidAnalyze?.((e) => MapPanel.byDocument.get(e.uri.toString())?.onReanalysed());
+    return { dispose: () => sub?.dispose() };
+  }
+
+  /** Registers the panel's commands (step, findings, leaks, export), forwarded to the active map. */
+  static registerCommands(): vscode.Disposable[] {
+    return Object.entries(PanelCommands).map(([id, action]) =>
+      vscode.commands.registerCommand(id, () => {
+        const target = MapPanel.target();
+        if (!target) {
+          void vscode.window.showInformationMessage('Open a Memory Map first ("Boot Memory: Open Memory Map").');
+          return false;
+        }
+        target.post({ type: 'action', action });
+        return true;
+      }),
+    );
+  }
+
+  static testing(): MapPanelTesting {
+    const find = (uri: string) => {
+      const p = MapPanel.byDocument.get(uri);
+      if (!p) throw new Error(`no Memory Map for ${uri}`);
+      return p;
+    };
+    return {
+      receive: (uri, raw) => find(uri).onMessage(raw),
+      sent: (uri) => [...find(uri).sentLog],
+      clearSent: (uri) => {
+        find(uri).sentLog.length = 0;
+      },
+      setExportSink: (sink) => {
+        MapPanel.exportSink = sink;
+      },
+    };
+  }
+
+  private static target(): MapPanel | undefined {
+    const panels = [...MapPanel.byDocument.values()];
+    return panels.find((p) => p.panel.active) ?? (MapPanel.lastActive && !MapPanel.lastActive.disposed ? MapPanel.lastActive : panels[panels.length - 1]);
+  }
+
+  /** Opens (or focuses) the map for `document`, beside the editor; with `line`, at that line's event. */
+  static createOrShow(extensionUri: vscode.Uri, document: vscode.TextDocument, line?: number): MapPanel {
     const key = document.uri.toString();
     const existing = MapPanel.byDocument.get(key);
     if (existing) {
       existing.panel.reveal(undefined, true);
+      if (line !== undefined) void existing.goToLine(line);
       return existing;
     }
     const panel = vscode.window.createWebviewPanel(
@@ -43,7 +144,9 @@ export class MapPanel implements vscode.Disposable {
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
       MapPanel.webviewOptions(extensionUri),
     );
-    return new MapPanel(panel, extensionUri, document.uri, document);
+    const created = new MapPanel(panel, extensionUri, document.uri, document);
+    created.pendingLine = line;
+    return created;
   }
 
   /** Restores a panel after a window reload (called by the WebviewPanelSerializer). */
@@ -73,6 +176,7 @@ export class MapPanel implements vscode.Disposable {
     }
     panel.title = MapPanel.title(uri);
     // The document is opened lazily, when the webview says ready (so a deleted file gives an error).
+    // The webview restores its own view (playhead, zoom) from its state and sends it with `ready`.
     new MapPanel(panel, extensionUri, uri, undefined);
   }
 
@@ -97,10 +201,18 @@ export class MapPanel implements vscode.Disposable {
 
   private readonly disposables: vscode.Disposable[] = [];
   private readonly key: string;
+  private readonly sentLog: HostToWebview[] = [];
   private readyCount = 0;
   private rejected = 0;
   private handshakeDone = false;
   private disposed = false;
+  private bootIndex = 0;
+  private eventIndex = -1;
+  private bootSent = -1;
+  private pendingLine: number | undefined;
+  private cursorTimer: ReturnType<typeof setTimeout> | undefined;
+  private echo: { line: number; until: number } | undefined;
+  private highlighted: { line: number } | undefined;
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -110,14 +222,27 @@ export class MapPanel implements vscode.Disposable {
   ) {
     this.key = documentUri.toString();
     MapPanel.byDocument.set(this.key, this);
+    MapPanel.lastActive = this;
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'map.svg');
     panel.webview.html = MapPanel.html(panel.webview, extensionUri);
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
-      vscode.workspace.onDidCloseTextDocument((d) => {
-        if (d.uri.toString() === this.key) this.document = undefined;
+      panel.onDidChangeViewState((e) => {
+        if (e.webviewPanel.active) MapPanel.lastActive = this;
       }),
+      panel.webview.onDidReceiveMessage((raw: unknown) => void this.onMessage(raw)),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        if (d.uri.toString() === this.key) {
+          this.document = undefined;
+          MapPanel.fallback.forget(this.key);
+        }
+      }),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        // Without the analysis service, re-analyse (debounced by the cursor timer) on edits.
+        if (e.document.uri.toString() === this.key && e.contentChanges.length > 0 && !MapPanel.engine.onDidAnalyze) this.scheduleReanalysis();
+      }),
+      vscode.window.onDidChangeTextEditorSelection((e) => this.onEditorSelection(e)),
+      vscode.window.onDidChangeVisibleTextEditors(() => this.applyHighlight()),
     );
   }
 
@@ -127,27 +252,52 @@ export class MapPanel implements vscode.Disposable {
       handshakeDone: this.handshakeDone,
       readyCount: this.readyCount,
       rejectedMessages: this.rejected,
+      bootIndex: this.bootIndex,
+      eventIndex: this.eventIndex,
+      active: this.panel.active,
     };
   }
 
   private post(message: HostToWebview): void {
-    if (!this.disposed) void this.panel.webview.postMessage(message);
+    if (this.disposed) return;
+    this.sentLog.push(message);
+    if (this.sentLog.length > SENT_LOG) this.sentLog.splice(0, this.sentLog.length - SENT_LOG);
+    void this.panel.webview.postMessage(message);
   }
 
-  private onMessage(raw: unknown): void {
+  private async onMessage(raw: unknown): Promise<void> {
     const message: WebviewToHost | undefined = parseWebviewMessage(raw);
     if (!message) {
       this.rejected++;
       return;
     }
-    switch (message.type) {
-      case 'ready':
-        this.readyCount++;
-        void this.sendInit();
-        break;
-      case 'revealLine':
-        void this.revealLine(message.line);
-        break;
+    try {
+      switch (message.type) {
+        case 'ready':
+          this.readyCount++;
+          await this.onReady(message.bootIndex, message.eventIndex);
+          break;
+        case 'revealLine':
+          await this.revealLine(message.line);
+          break;
+        case 'requestPage':
+          await this.sendPage(message.bootIndex, message.start, Math.min(message.count, MAX_PAGE));
+          break;
+        case 'selectEvent':
+          await this.selectEvent(message.bootIndex, message.eventIndex, message.reveal);
+          break;
+        case 'selectBoot':
+          await this.selectEvent(message.bootIndex, Number.MAX_SAFE_INTEGER, false);
+          break;
+        case 'seek':
+          await this.seek(message.bootIndex, message.from, message.direction, message.target);
+          break;
+        case 'export':
+          await this.saveExport(message.format, message.data);
+          break;
+      }
+    } catch (e) {
+      this.post({ type: 'error', message: `Memory Map: ${e instanceof Error ? e.message : String(e)}` });
     }
   }
 
@@ -159,7 +309,12 @@ export class MapPanel implements vscode.Disposable {
     return this.document;
   }
 
-  private async sendInit(): Promise<void> {
+  private async session(): Promise<PanelSession | undefined> {
+    const document = await this.openDocument();
+    return MapPanel.engine.session(document);
+  }
+
+  private async onReady(bootIndex?: number, eventIndex?: number): Promise<void> {
     let document: vscode.TextDocument;
     try {
       document = await this.openDocument();
@@ -169,19 +324,238 @@ export class MapPanel implements vscode.Disposable {
     }
     this.post({ type: 'init', protocol: PROTOCOL_VERSION, document: describeDocument(document) });
     this.handshakeDone = true;
+    this.bootSent = -1;
+    this.post({ type: 'progress', fraction: 0, message: 'Analysing the log…' });
+    const session = await this.session();
+    if (!session) {
+      this.post({ type: 'error', message: 'This document could not be analysed.' });
+      return;
+    }
+    const summary = await session.summary();
+    if (summary.boots.length === 0) {
+      this.post({ type: 'error', message: 'No kernel boot was found in this log (no "Linux version" banner or memory messages).' });
+      return;
+    }
+    let target: { bootIndex: number; eventIndex: number } | undefined;
+    if (this.pendingLine !== undefined) {
+      target = await session.eventAtLine(this.pendingLine);
+      this.pendingLine = undefined;
+    }
+    if (!target && bootIndex !== undefined && eventIndex !== undefined && bootIndex < summary.boots.length) target = { bootIndex, eventIndex };
+    if (!target) {
+      // Default: the last boot at its hand-off to the page allocator (the final state).
+      const last = summary.boots.length - 1;
+      target = { bootIndex: last, eventIndex: summary.boots[last].eventCount - 1 };
+    }
+    await this.sendState(session, target.bootIndex, target.eventIndex, false);
+  }
+
+  /** Sends the boot (if the webview does not have it) and the state at an event. */
+  private async sendState(session: PanelSession, bootIndex: number, eventIndex: number, reveal: boolean, asPlayhead = false): Promise<void> {
+    if (this.bootSent !== bootIndex) {
+      const view: BootView = await session.bootView(bootIndex);
+      const summary = await session.summary();
+      this.post({ type: 'boot', view, boots: summary.boots.length > 1 ? summary.boots : undefined });
+      this.bootSent = bootIndex;
+    }
+    const state = await session.stateAt(bootIndex, eventIndex);
+    this.bootIndex = bootIndex;
+    this.eventIndex = state.eventIndex;
+    if (asPlayhead) this.post({ type: 'playhead', bootIndex, eventIndex: state.eventIndex });
+    this.post(state);
+    if (reveal && state.eventIndex >= 0) await this.revealLine(state.line);
+    else if (state.eventIndex >= 0) this.highlight(state.line);
+  }
+
+  private async sendPage(bootIndex: number, start: number, count: number): Promise<void> {
+    const session = await this.session();
+    if (!session) return;
+    const events = await session.timelinePage(bootIndex, start, count);
+    this.post({ type: 'timelinePage', bootIndex, start, events });
+  }
+
+  private async selectEvent(bootIndex: number, eventIndex: number, reveal: boolean): Promise<void> {
+    const session = await this.session();
+    if (!session) return;
+    const summary = await session.summary();
+    if (bootIndex >= summary.boots.length) return;
+    const clamped = Math.min(eventIndex, summary.boots[bootIndex].eventCount - 1);
+    await this.sendState(session, bootIndex, clamped, reveal);
+  }
+
+  /** Finds the next/previous event of a kind by paging through the timeline (never all at once). */
+  private async seek(bootIndex: number, from: number, direction: 1 | -1, target: SeekTarget): Promise<void> {
+    const session = await this.session();
+    if (!session) return;
+    const summary = await session.summary();
+    const boot = summary.boots[bootIndex];
+    if (!boot) return;
+    const matches = (e: { kind: string; flagged?: boolean }) => (target === 'flagged' ? !!e.flagged : e.kind === target);
+    if (direction === 1) {
+      for (let start = from + 1; start < boot.eventCount; start += SEEK_CHUNK) {
+        const rows = await session.timelinePage(bootIndex, start, SEEK_CHUNK);
+        const hit = rows.find(matches);
+        if (hit) return this.sendState(session, bootIndex, hit.index, true, true);
+      }
+    } else {
+      for (let end = Math.min(from, boot.eventCount); end > 0; end -= SEEK_CHUNK) {
+        const start = Math.max(0, end - SEEK_CHUNK);
+        const rows = await session.timelinePage(bootIndex, start, end - start);
+        for (let i = rows.length - 1; i >= 0; i--) if (matches(rows[i])) return this.sendState(session, bootIndex, rows[i].index, true, true);
+      }
+    }
+    const what = target === 'flagged' ? 'flagged event' : `${target} event`;
+    this.post({ type: 'seekResult', found: false, message: `No ${direction === 1 ? 'later' : 'earlier'} ${what}.` });
+  }
+
+  /** Moves the playhead to the event at a line (CodeLens "Show in map" on an open panel). */
+  private async goToLine(line: number): Promise<void> {
+    if (!this.handshakeDone) {
+      this.pendingLine = line;
+      return;
+    }
+    const session = await this.session();
+    const at = session ? await session.eventAtLine(line) : undefined;
+    if (session && at) await this.sendState(session, at.bootIndex, at.eventIndex, false, true);
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Editor sync
+
+  /** The editor showing the log (the panel's own column excluded), if one is visible. */
+  private logEditor(): vscode.TextEditor | undefined {
+    return vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === this.key);
   }
 
   private async revealLine(line: number): Promise<void> {
     const document = await this.openDocument();
-    const l = Math.min(line, document.lineCount) - 1;
+    const l = Math.max(0, Math.min(line, document.lineCount) - 1);
     const range = new vscode.Range(l, 0, l, 0);
-    await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, selection: range, preserveFocus: false });
+    this.echo = { line: l + 1, until: Date.now() + ECHO_MS };
+    let editor = this.logEditor();
+    if (editor) {
+      editor.selection = new vscode.Selection(range.start, range.start);
+      editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    } else {
+      // Keep the keyboard in the panel: the log opens beside it without taking focus.
+      const column = this.panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One;
+      editor = await vscode.window.showTextDocument(document, { viewColumn: column, selection: range, preserveFocus: true, preview: false });
+    }
+    this.highlight(l + 1);
+  }
+
+  /** Highlights the playhead's line in the log (a whole-line decoration; the text is never touched). */
+  private highlight(line: number): void {
+    this.highlighted = { line };
+    this.applyHighlight();
+  }
+
+  private applyHighlight(): void {
+    const editor = this.logEditor();
+    if (!editor || !this.highlighted) return;
+    if (!MapPanel.lineDecoration) {
+      MapPanel.lineDecoration = vscode.window.createTextEditorDecorationType({
+        isWholeLine: true,
+        backgroundColor: new vscode.ThemeColor('editor.rangeHighlightBackground'),
+        borderColor: new vscode.ThemeColor('editor.rangeHighlightBorder'),
+        borderStyle: 'solid',
+        borderWidth: '0 0 0 3px',
+        overviewRulerColor: new vscode.ThemeColor('editorOverviewRuler.rangeHighlightForeground'),
+        overviewRulerLane: vscode.OverviewRulerLane.Center,
+      });
+    }
+    const l = Math.max(0, Math.min(this.highlighted.line, editor.document.lineCount) - 1);
+    editor.setDecorations(MapPanel.lineDecoration, [new vscode.Range(l, 0, l, 0)]);
+  }
+
+  private onEditorSelection(e: vscode.TextEditorSelectionChangeEvent): void {
+    if (e.textEditor.document.uri.toString() !== this.key || !this.handshakeDone) return;
+    const line = e.selections[0].active.line + 1;
+    if (this.echo && this.echo.line === line && Date.now() < this.echo.until) return;
+    this.echo = undefined;
+    if (this.cursorTimer) clearTimeout(this.cursorTimer);
+    this.cursorTimer = setTimeout(() => {
+      this.cursorTimer = undefined;
+      void this.followCursor(line);
+    }, CURSOR_DEBOUNCE_MS);
+  }
+
+  private async followCursor(line: number): Promise<void> {
+    try {
+      const session = await this.session();
+      const at = session ? await session.eventAtLine(line) : undefined;
+      if (!session || !at) return;
+      if (at.bootIndex === this.bootIndex && at.eventIndex === this.eventIndex) return;
+      await this.sendState(session, at.bootIndex, at.eventIndex, false, true);
+    } catch {
+      /* the document changed under us: the next analysis resends */
+    }
+  }
+
+  private reanalysisTimer: ReturnType<typeof setTimeout> | undefined;
+
+  private scheduleReanalysis(): void {
+    if (this.reanalysisTimer) clearTimeout(this.reanalysisTimer);
+    this.reanalysisTimer = setTimeout(() => {
+      this.reanalysisTimer = undefined;
+      this.onReanalysed();
+    }, 600);
+  }
+
+  /** The log's text changed and was analysed again: resend the boot and the state at the playhead. */
+  private onReanalysed(): void {
+    if (!this.handshakeDone || this.disposed) return;
+    this.bootSent = -1;
+    void (async () => {
+      const session = await this.session();
+      if (!session) return;
+      const summary = await session.summary();
+      if (summary.boots.length === 0) return;
+      const b = Math.min(this.bootIndex, summary.boots.length - 1);
+      const e = Math.min(this.eventIndex, summary.boots[b].eventCount - 1);
+      await this.sendState(session, b, e, false, true);
+    })().catch(() => undefined);
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Export
+
+  private async saveExport(format: 'svg' | 'png', data: string): Promise<void> {
+    const bytes = format === 'svg' ? new TextEncoder().encode(data) : decodeBase64(data.slice(data.indexOf(',') + 1));
+    const sink = MapPanel.exportSink;
+    if (sink) {
+      const target = sink(format, bytes, this.key);
+      this.post({ type: 'exportResult', format, saved: target !== undefined, target });
+      return;
+    }
+    const base = MapPanel.baseName(this.documentUri).replace(/\.[^.]*$/, '') || 'boot-log';
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.joinPath(this.documentUri, '..', `${base}.memory-map.${format}`),
+      filters: format === 'svg' ? { 'SVG image': ['svg'] } : { 'PNG image': ['png'] },
+      saveLabel: 'Export Map',
+      title: `Boot Memory: Export Map as ${format.toUpperCase()}`,
+    });
+    if (!target) {
+      this.post({ type: 'exportResult', format, saved: false, message: 'Export cancelled.' });
+      return;
+    }
+    if (target.toString() === this.key) {
+      this.post({ type: 'exportResult', format, saved: false, message: 'Boot Memory Lens never writes to the log itself.' });
+      return;
+    }
+    await vscode.workspace.fs.writeFile(target, bytes);
+    this.post({ type: 'exportResult', format, saved: true, target: target.scheme === 'file' ? target.fsPath : target.toString() });
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     if (MapPanel.byDocument.get(this.key) === this) MapPanel.byDocument.delete(this.key);
+    if (MapPanel.lastActive === this) MapPanel.lastActive = undefined;
+    if (this.cursorTimer) clearTimeout(this.cursorTimer);
+    if (this.reanalysisTimer) clearTimeout(this.reanalysisTimer);
+    const editor = this.logEditor();
+    if (editor && MapPanel.lineDecoration) editor.setDecorations(MapPanel.lineDecoration, []);
     this.panel.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
@@ -201,6 +575,7 @@ export class MapPanel implements vscode.Disposable {
     const dist = vscode.Uri.joinPath(extensionUri, 'dist');
     const script = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js'));
     const style = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css'));
+    const codicons = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicon.css'));
     const csp = [
       "default-src 'none'",
       `style-src ${webview.cspSource}`,
@@ -214,27 +589,12 @@ export class MapPanel implements vscode.Disposable {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" id="vscode-codicon-stylesheet" href="${codicons.toString()}">
 <link rel="stylesheet" href="${style.toString()}">
 <title>Memory Map</title>
 </head>
 <body>
-<div id="app" data-protocol="${PROTOCOL_VERSION}">
-  <header class="header">
-    <h1 id="title"><span class="label">Memory Map</span> <span id="doc-name" class="doc-name"></span></h1>
-    <p id="doc-meta" class="meta"></p>
-    <p id="status" class="status" role="status" aria-live="polite">Loading…</p>
-  </header>
-  <main class="layout">
-    <section id="map" class="pane" aria-labelledby="map-heading">
-      <h2 id="map-heading">NUMA nodes and blocks</h2>
-      <div id="map-body" class="placeholder"></div>
-    </section>
-    <section id="timeline" class="pane" aria-labelledby="timeline-heading">
-      <h2 id="timeline-heading">Timeline</h2>
-      <div id="timeline-body" class="placeholder"></div>
-    </section>
-  </main>
-</div>
+<div id="app" data-protocol="${PROTOCOL_VERSION}"></div>
 <script nonce="${nonce}" src="${script.toString()}"></script>
 </body>
 </html>`;
@@ -261,6 +621,14 @@ export function describeDocument(document: vscode.TextDocument): DocumentInfo {
     lineCount: document.lineCount,
     banner,
   };
+}
+
+function decodeBase64(b64: string): Uint8Array {
+  // atob exists in Node 20 and in web workers, so this works in both extension hosts.
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
 }
 
 function makeNonce(): string {

@@ -171,6 +171,8 @@ export interface StateMessage {
 export interface BootMessage {
   type: 'boot';
   view: BootView;
+  /** Every boot of the log (for the boot picker), when the log has more than one. */
+  boots?: BootSummary[];
 }
 
 /** The editor cursor moved: move the playhead (host → webview). */
@@ -208,13 +210,43 @@ export interface ProgressMessage {
   message: string;
 }
 
-export type HostToWebview = InitMessage | ErrorMessage | BootMessage | TimelinePageMessage | StateMessage | PlayheadMessage | ActionMessage | ProgressMessage;
+/** The host saved (or did not save) an export the webview rendered. */
+export interface ExportResultMessage {
+  type: 'exportResult';
+  format: 'svg' | 'png';
+  saved: boolean;
+  /** Where it went (a path or URI, plain text), when saved. */
+  target?: string;
+  message?: string;
+}
+
+/** The answer to a `seek` that found nothing (the playhead stays). */
+export interface SeekResultMessage {
+  type: 'seekResult';
+  found: boolean;
+  message: string;
+}
+
+export type HostToWebview =
+  | InitMessage
+  | ErrorMessage
+  | BootMessage
+  | TimelinePageMessage
+  | StateMessage
+  | PlayheadMessage
+  | ActionMessage
+  | ProgressMessage
+  | ExportResultMessage
+  | SeekResultMessage;
 
 // ------------------------------------------------------------------------------------------------
 // Webview -> host
 
 export interface ReadyMessage {
   type: 'ready';
+  /** The view the webview restored from its own state (after a reload), if any. */
+  bootIndex?: number;
+  eventIndex?: number;
 }
 
 /** Ask the host to reveal a (1-based) line of the log in the text editor, e.g. from a timeline row. */
@@ -252,11 +284,35 @@ export interface ExportMessage {
   data: string;
 }
 
-export type WebviewToHost = ReadyMessage | RevealLineMessage | RequestPageMessage | SelectEventMessage | SelectBootMessage | ExportMessage;
+/** What `seek` looks for: the next event of a timeline kind, or the next flagged event. */
+export type SeekTarget = TimelineKind | 'flagged';
+
+/** Move the playhead to the next (direction 1) or previous (-1) event of a kind after `from`. */
+export interface SeekMessage {
+  type: 'seek';
+  bootIndex: number;
+  from: number;
+  direction: 1 | -1;
+  target: SeekTarget;
+}
+
+export type WebviewToHost = ReadyMessage | RevealLineMessage | RequestPageMessage | SelectEventMessage | SelectBootMessage | ExportMessage | SeekMessage;
+
+/** The map's zoom: the visible window of the (collapsed) address axis, as fractions 0..1. */
+export interface ViewWindow {
+  start: number;
+  end: number;
+}
 
 /** State the webview persists with `setState` so the serializer can restore the panel after reload. */
 export interface PersistedState {
   documentUri: string;
+  /** View state, restored by the webview itself (all optional: older states lack them). */
+  bootIndex?: number;
+  eventIndex?: number;
+  zoom?: ViewWindow;
+  /** The tab shown under the map ('findings' | 'leaks'). */
+  tab?: string;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -267,17 +323,70 @@ function isRecord(x: unknown): x is Record<string, unknown> {
 }
 
 const MAX_LINE = 1 << 30;
+/** Upper bound for boot and event indices (a log with more than 2^31 events is not a log). */
+const MAX_INDEX = 2 ** 31 - 1;
+/** At most this many timeline rows per page request. */
+export const MAX_PAGE = 5000;
+/** Exports larger than this are refused (an SVG of a huge map is a few MB). */
+export const MAX_EXPORT_CHARS = 64 * 1024 * 1024;
+const SEEK_TARGETS: readonly string[] = ['reserve', 'alloc', 'free', 'free-late', 'add', 'remove', 'checkpoint', 'other', 'flagged'];
+
+function isIndex(x: unknown, min = 0): x is number {
+  return typeof x === 'number' && Number.isInteger(x) && x >= min && x <= MAX_INDEX;
+}
+
+function isSvgExport(data: string): boolean {
+  const head = data.slice(0, 200).trimStart();
+  return head.startsWith('<svg') || head.startsWith('<?xml');
+}
+
+function isPngExport(data: string): boolean {
+  const prefix = 'data:image/png;base64,';
+  return data.startsWith(prefix) && /^[A-Za-z0-9+/]*={0,2}$/.test(data.slice(prefix.length));
+}
 
 /** Validates a message received from the webview; returns undefined for anything malformed. */
 export function parseWebviewMessage(x: unknown): WebviewToHost | undefined {
   if (!isRecord(x)) return undefined;
   switch (x.type) {
-    case 'ready':
-      return { type: 'ready' };
+    case 'ready': {
+      const ready: ReadyMessage = { type: 'ready' };
+      // The restored view is optional; a bad one is dropped, not the whole handshake.
+      if (isIndex(x.bootIndex) && isIndex(x.eventIndex, -1)) {
+        ready.bootIndex = x.bootIndex;
+        ready.eventIndex = x.eventIndex;
+      }
+      return ready;
+    }
     case 'revealLine': {
       const line = x.line;
       if (typeof line !== 'number' || !Number.isInteger(line) || line < 1 || line > MAX_LINE) return undefined;
       return { type: 'revealLine', line };
+    }
+    case 'requestPage': {
+      if (!isIndex(x.bootIndex) || !isIndex(x.start)) return undefined;
+      const count = x.count;
+      if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_PAGE) return undefined;
+      return { type: 'requestPage', bootIndex: x.bootIndex, start: x.start, count };
+    }
+    case 'selectEvent': {
+      if (!isIndex(x.bootIndex) || !isIndex(x.eventIndex, -1) || typeof x.reveal !== 'boolean') return undefined;
+      return { type: 'selectEvent', bootIndex: x.bootIndex, eventIndex: x.eventIndex, reveal: x.reveal };
+    }
+    case 'selectBoot':
+      return isIndex(x.bootIndex) ? { type: 'selectBoot', bootIndex: x.bootIndex } : undefined;
+    case 'export': {
+      const data = x.data;
+      if (typeof data !== 'string' || data.length === 0 || data.length > MAX_EXPORT_CHARS) return undefined;
+      if (x.format === 'svg' && isSvgExport(data)) return { type: 'export', format: 'svg', data };
+      if (x.format === 'png' && isPngExport(data)) return { type: 'export', format: 'png', data };
+      return undefined;
+    }
+    case 'seek': {
+      if (!isIndex(x.bootIndex) || !isIndex(x.from, -1)) return undefined;
+      if (x.direction !== 1 && x.direction !== -1) return undefined;
+      if (typeof x.target !== 'string' || !SEEK_TARGETS.includes(x.target)) return undefined;
+      return { type: 'seek', bootIndex: x.bootIndex, from: x.from, direction: x.direction, target: x.target as SeekTarget };
     }
     default:
       return undefined;
@@ -302,14 +411,73 @@ export function parseHostMessage(x: unknown): HostToWebview | undefined {
     }
     case 'error':
       return typeof x.message === 'string' ? { type: 'error', message: x.message } : undefined;
+    // The big payloads are checked for shape only (the host built them from the engine); the webview
+    // still renders every string in them with textContent.
+    case 'boot': {
+      const v = x.view;
+      if (!isRecord(v) || !isRecord(v.boot) || !Array.isArray(v.nodes) || !Array.isArray(v.firmware) || !Array.isArray(v.accounting)) return undefined;
+      if (!Array.isArray(v.owners) || !Array.isArray(v.findings) || !Array.isArray(v.leaks) || !isRecord(v.overview)) return undefined;
+      return x as unknown as BootMessage;
+    }
+    case 'timelinePage':
+      return typeof x.bootIndex === 'number' && typeof x.start === 'number' && Array.isArray(x.events) ? (x as unknown as TimelinePageMessage) : undefined;
+    case 'state':
+      return typeof x.bootIndex === 'number' && typeof x.eventIndex === 'number' && Array.isArray(x.memory) && Array.isArray(x.reserved) && typeof x.announcement === 'string'
+        ? (x as unknown as StateMessage)
+        : undefined;
+    case 'playhead':
+      return typeof x.bootIndex === 'number' && typeof x.eventIndex === 'number' ? { type: 'playhead', bootIndex: x.bootIndex, eventIndex: x.eventIndex } : undefined;
+    case 'action':
+      return typeof x.action === 'string' && PANEL_ACTIONS.includes(x.action) ? { type: 'action', action: x.action as PanelAction } : undefined;
+    case 'progress':
+      return typeof x.fraction === 'number' && typeof x.message === 'string' ? { type: 'progress', fraction: x.fraction, message: x.message } : undefined;
+    case 'exportResult':
+      if ((x.format !== 'svg' && x.format !== 'png') || typeof x.saved !== 'boolean') return undefined;
+      return {
+        type: 'exportResult',
+        format: x.format,
+        saved: x.saved,
+        target: typeof x.target === 'string' ? x.target : undefined,
+        message: typeof x.message === 'string' ? x.message : undefined,
+      };
+    case 'seekResult':
+      return typeof x.found === 'boolean' && typeof x.message === 'string' ? { type: 'seekResult', found: x.found, message: x.message } : undefined;
     default:
       return undefined;
   }
 }
 
+/** Every PanelAction, for run-time checks (commands forward these to the webview). */
+export const PANEL_ACTIONS: readonly string[] = [
+  'stepForward',
+  'stepBack',
+  'start',
+  'end',
+  'nextFinding',
+  'previousFinding',
+  'nextLeak',
+  'nextReserve',
+  'nextAlloc',
+  'nextFree',
+  'showLeaks',
+  'exportSvg',
+  'exportPng',
+] satisfies PanelAction[];
+
 /** Validates state handed back by `deserializeWebviewPanel` (it comes from webview storage). */
 export function parsePersistedState(x: unknown): PersistedState | undefined {
   if (!isRecord(x) || typeof x.documentUri !== 'string' || x.documentUri.length === 0) return undefined;
   if (x.documentUri.length > 8192) return undefined;
-  return { documentUri: x.documentUri };
+  const state: PersistedState = { documentUri: x.documentUri };
+  // The view fields are optional; invalid ones are dropped (the panel then opens at its default view).
+  if (isIndex(x.bootIndex) && isIndex(x.eventIndex, -1)) {
+    state.bootIndex = x.bootIndex;
+    state.eventIndex = x.eventIndex;
+  }
+  const z = x.zoom;
+  if (isRecord(z) && typeof z.start === 'number' && typeof z.end === 'number' && Number.isFinite(z.start) && Number.isFinite(z.end) && z.start >= 0 && z.end <= 1 && z.start < z.end) {
+    state.zoom = { start: z.start, end: z.end };
+  }
+  if (x.tab === 'findings' || x.tab === 'leaks') state.tab = x.tab;
+  return state;
 }

@@ -168,13 +168,17 @@ async function openLog(page: Page, file: string): Promise<void> {
   await page.locator('#status\\.editor\\.mode', { hasText: LANGUAGE_NAME }).waitFor({ timeout: 60_000 });
 }
 
-async function runTheme(browser: Browser, tmp: string, extensionsDir: string, workspace: string, theme: 'light' | 'dark'): Promise<void> {
+type Theme = 'light' | 'dark' | 'hc';
+const THEME_NAMES: Record<Theme, string> = { light: 'Default Light Modern', dark: 'Default Dark Modern', hc: 'Default High Contrast' };
+const BODY_CLASS: Record<Theme, string> = { light: 'vscode-light', dark: 'vscode-dark', hc: 'vscode-high-contrast' };
+
+async function runTheme(browser: Browser, tmp: string, extensionsDir: string, workspace: string, theme: Theme): Promise<void> {
   const userDataDir = path.join(tmp, `user-data-${theme}`);
   mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   writeFileSync(
     path.join(userDataDir, 'User', 'settings.json'),
     JSON.stringify({
-      'workbench.colorTheme': theme === 'dark' ? 'Default Dark Modern' : 'Default Light Modern',
+      'workbench.colorTheme': THEME_NAMES[theme],
       'workbench.startupEditor': 'none',
       'workbench.tips.enabled': false,
       'extensions.autoCheckUpdates': false,
@@ -186,7 +190,7 @@ async function runTheme(browser: Browser, tmp: string, extensionsDir: string, wo
   );
   const server = await startServer(userDataDir, extensionsDir, path.join(tmp, 'config'));
   log(`[${theme}] code-server on ${server.host}`);
-  const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
+  const context = await browser.newContext({ viewport: { width: 1600, height: 960 } });
   const page = await context.newPage();
   currentPage = page;
   if (verbose) page.on('console', (m) => console.log(`[page:${m.type()}] ${m.text()}`));
@@ -230,11 +234,96 @@ async function runTheme(browser: Browser, tmp: string, extensionsDir: string, wo
       const radius = await wv.locator('#map').evaluate((e) => getComputedStyle(e).borderTopLeftRadius);
       if (radius !== '4px') throw new Error(`dist/webview.css not applied (border radius ${radius})`);
       const bodyClass = (await wv.locator('body').getAttribute('class')) ?? '';
-      if (!bodyClass.includes(`vscode-${theme}`)) throw new Error(`webview body class "${bodyClass}" lacks vscode-${theme}`);
-      await page.waitForTimeout(300);
-      await shot(page, `${theme}-2-map`);
+      if (!bodyClass.includes(BODY_CLASS[theme])) throw new Error(`webview body class "${bodyClass}" lacks ${BODY_CLASS[theme]}`);
     });
     if (!mapOpened) return;
+
+    await step(`[${theme}] the map shows the log's 2 NUMA nodes, a legend and the accounting waterfall`, async () => {
+      const wv = mapWebview(page);
+      await wv.locator('.node-band[data-nid="0"]').waitFor({ state: 'attached', timeout: 30_000 });
+      await wv.locator('.node-band[data-nid="1"]').waitFor({ state: 'attached', timeout: 5_000 });
+      // (A third band, data-nid -1, holds reservations outside every node's memory, e.g. ACPI tables.)
+      const bands = await wv.locator('.node-band:not([data-nid="-1"])').count();
+      if (bands !== 2) throw new Error(`expected 2 node bands, got ${bands}`);
+      const label = (await wv.locator('.node-band[data-nid="1"]').getAttribute('aria-label')) ?? '';
+      if (!/^Node 1: 1023(\.\d+)? MiB|^Node 1: 1 GiB|^Node 1: /.test(label)) throw new Error(`node 1 band label: ${label}`);
+      await wv.locator('#legend li[data-owner="kernel-image"]').waitFor({ timeout: 5_000 });
+      await wv.locator('#accounting tr', { hasText: 'Handed to the page allocator' }).waitFor({ timeout: 5_000 });
+      // The default view is the hand-off (last event): reservations are on the map.
+      await wv.locator('#app[data-playhead="169"]').waitFor({ timeout: 10_000 });
+      const reserved = Number(await wv.locator('#app').getAttribute('data-reserved'));
+      if (!(reserved > 10)) throw new Error(`expected reserved regions at the hand-off, got ${reserved}`);
+      await wv.locator('.timeline-list .vrow[data-line]').first().waitFor({ timeout: 10_000 });
+      await page.waitForTimeout(400);
+      await shot(page, `${theme}-2-map`);
+    });
+
+    // The editor's cursor line: its active line number (the status bar hides "Ln" while the webview
+    // has focus).
+    const cursorLine = async (): Promise<number> => {
+      const el = page.locator('.monaco-editor .margin .line-numbers.active-line-number').first();
+      if ((await el.count()) === 0) return -1;
+      const text = (await el.textContent()) ?? '';
+      return Number(text.trim()) || -1;
+    };
+    const waitCursor = async (line: number) => {
+      const deadline = Date.now() + 10_000;
+      let now = -1;
+      while (Date.now() < deadline) {
+        now = await cursorLine();
+        if (now === line) return;
+        await page.waitForTimeout(100);
+      }
+      throw new Error(`editor cursor on line ${now}, expected ${line}`);
+    };
+
+    await step(`[${theme}] keyboard steps move the playhead, the announcement, the state and the editor cursor`, async () => {
+      const wv = mapWebview(page);
+      await wv.locator('#timeline-heading').click();
+      await page.keyboard.press('Home');
+      await wv.locator('#app[data-playhead="0"]').waitFor({ timeout: 10_000 });
+      const before = (await wv.locator('#status').textContent()) ?? '';
+      const reservedBefore = await wv.locator('#app').getAttribute('data-reserved');
+      if (!before.startsWith('Event 1 of 170')) throw new Error(`announcement at the start: ${before}`);
+      for (let i = 0; i < 12; i++) await page.keyboard.press('ArrowRight');
+      await wv.locator('#app[data-playhead="12"]').waitFor({ timeout: 10_000 });
+      const after = (await wv.locator('#status').textContent()) ?? '';
+      if (!after.startsWith('Event 13 of 170') || after === before) throw new Error(`announcement after 12 steps: ${after}`);
+      if ((await wv.locator('#status').getAttribute('aria-live')) !== 'polite') throw new Error('the announcement is not a live region');
+      const reservedAfter = await wv.locator('#app').getAttribute('data-reserved');
+      if (reservedAfter === reservedBefore) throw new Error(`map state did not change (reserved regions ${reservedBefore} -> ${reservedAfter})`);
+      const line = Number(await wv.locator('#app').getAttribute('data-line'));
+      await wv.locator(`.timeline-list .vrow.active[data-index="12"][data-line="${line}"]`).waitFor({ timeout: 5_000 });
+      await waitCursor(line);
+      await page.waitForTimeout(300);
+      await shot(page, `${theme}-3-stepped`);
+    });
+
+    await step(`[${theme}] clicking a timeline event moves the editor cursor to its line`, async () => {
+      const wv = mapWebview(page);
+      const row = wv.locator('.timeline-list .vrow[data-index="20"]');
+      await row.waitFor({ timeout: 5_000 });
+      const line = Number(await row.getAttribute('data-line'));
+      await row.click();
+      await wv.locator('#app[data-playhead="20"]').waitFor({ timeout: 10_000 });
+      await waitCursor(line);
+    });
+
+    await step(`[${theme}] moving the editor cursor moves the playhead`, async () => {
+      const wv = mapWebview(page);
+      await page.locator('.monaco-editor .view-lines').first().click();
+      await page.keyboard.press('Control+G');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ timeout: 10_000 });
+      await input.fill(':200');
+      await page.keyboard.press('Enter');
+      await waitCursor(200);
+      // Line 200 is inside event 122 (the engine's eventAtLine).
+      await wv.locator('#app[data-playhead="122"]').waitFor({ timeout: 10_000 });
+      await wv.locator('.timeline-list .vrow.active[data-index="122"]').waitFor({ timeout: 5_000 });
+      await page.waitForTimeout(300);
+      await shot(page, `${theme}-4-cursor-sync`);
+    });
 
     await step(`[${theme}] after a reload the panel is restored with its document`, async () => {
       // "Developer: Reload Window" shuts the workbench down properly (state saved), then reloads.
@@ -245,8 +334,11 @@ async function runTheme(browser: Browser, tmp: string, extensionsDir: string, wo
       const wv = mapWebview(page);
       await wv.locator('#doc-name', { hasText: LOG_NAME }).waitFor({ timeout: 60_000 });
       await wv.locator('#doc-meta', { hasText: `${expectedLines} lines` }).waitFor({ timeout: 10_000 });
-      await page.waitForTimeout(300);
-      await shot(page, `${theme}-3-restored`);
+      // The view state came back with it: same playhead, same nodes.
+      await wv.locator('#app[data-playhead="122"]').waitFor({ timeout: 30_000 });
+      await wv.locator('.node-band[data-nid="1"]').waitFor({ state: 'attached', timeout: 5_000 });
+      await page.waitForTimeout(400);
+      await shot(page, `${theme}-5-restored`);
     });
 
     if (theme === 'dark') {
@@ -261,13 +353,27 @@ async function runTheme(browser: Browser, tmp: string, extensionsDir: string, wo
         await wv.locator('.banner', { hasText: '<img id="injected"' }).waitFor({ timeout: 10_000 });
         const injected = await wv.locator('#injected').count();
         if (injected !== 0) throw new Error('banner HTML was interpreted');
-        await shot(page, 'dark-4-escaping');
+        await shot(page, 'dark-6-escaping');
       });
     }
 
     await step(`[${theme}] the log file was not modified`, async () => {
       if (sha256(logFile) !== before) throw new Error(`${LOG_NAME} changed`);
     });
+
+    if (theme !== 'dark') {
+      await step(`[${theme}] a wide panel puts the timeline beside the map`, async () => {
+        const wv = mapWebview(page);
+        await page.locator('.tab', { hasText: `Memory Map: ${LOG_NAME}` }).click();
+        await wv.locator('#timeline-heading').click();
+        await runCommand(page, 'View: Maximize Editor Group and Hide Side Bars');
+        await page.waitForTimeout(1200);
+        const mapBox = await wv.locator('#map').boundingBox();
+        const tlBox = await wv.locator('#timeline').boundingBox();
+        if (!mapBox || !tlBox || !(tlBox.x > mapBox.x + mapBox.width - 1)) throw new Error(`timeline not beside the map: ${JSON.stringify({ mapBox, tlBox })}`);
+        await shot(page, `${theme}-7-wide`);
+      });
+    }
   } finally {
     await context.close();
     server.stop();
@@ -297,7 +403,7 @@ async function main(): Promise<void> {
       '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
   });
   try {
-    const themes = (process.env.E2E_THEMES ?? 'light,dark').split(',') as ('light' | 'dark')[];
+    const themes = (process.env.E2E_THEMES ?? 'light,dark,hc').split(',') as Theme[];
     for (const theme of themes) await runTheme(browser, tmp, extensionsDir, workspace, theme);
   } finally {
     await browser.close();

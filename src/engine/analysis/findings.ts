@@ -7,7 +7,7 @@
 // worth knowing (re-reserving a reserved range, firmware ranges outside RAM, a memoryless node's
 // pgdat placed elsewhere).
 
-import type { Addr, Boot, CheckpointEvent, MemoryEvent, NodeRangeEvent, Region } from '../types';
+import type { Addr, Boot, CheckpointEvent, MemoryEvent, NodeRangeEvent, Range, Region } from '../types';
 import type { AllocOutcome, CheckpointOutcome, Reservation, ReplayResult } from '../replay/replay';
 import type { RegionDiff } from '../replay/checkpoint';
 import { OwnershipMap } from '../replay/ownership';
@@ -41,7 +41,8 @@ export interface Finding {
   related?: { line: number; message: string }[];
 }
 
-type ReplayView = Pick<ReplayResult, 'reservations' | 'allocs' | 'checkpoints' | 'doubles' | 'syncIndex' | 'handoffIndex' | 'handoff' | 'inferred'>;
+type ReplayView = Pick<ReplayResult, 'reservations' | 'allocs' | 'checkpoints' | 'doubles' | 'syncIndex' | 'handoffIndex' | 'handoff' | 'inferred'> &
+  Partial<Pick<ReplayResult, 'overlaps' | 'unreservedFrees'>>;
 
 const MiB = 1024n * 1024n;
 /** How many regions a checkpoint-mismatch lists before summarising. */
@@ -225,6 +226,33 @@ interface FreePiece {
 }
 
 function overlapAndFreeFindings(boot: Boot, replay: ReplayView): Finding[] {
+  const { overlaps, unreservedFrees } = replay;
+  if (!overlaps || !unreservedFrees) return overlapAndFreeFindingsRebuilt(boot, replay);
+  // The replay recorded, as it went, what each new reservation overlapped and what each free
+  // released that nobody owned: merge the two in event order (as the rebuilt walk emits them).
+  const out: Finding[] = [];
+  const x86 = isX86(boot.arch);
+  const nearest = new NearestReservations(replay.reservations);
+  const frees = [...unreservedFrees];
+  let f = 0;
+  const flushFrees = (upTo: number) => {
+    for (; f < frees.length && frees[f][0] <= upTo; f++) {
+      const [index, gaps] = frees[f];
+      const event = boot.events[index];
+      if (event.kind === 'free') out.push(freeUnreservedFinding(event, gaps, replay, index, nearest));
+    }
+  };
+  for (const [id, earlier] of overlaps) {
+    const r = replay.reservations[id];
+    flushFrees(r.eventIndex);
+    out.push(overlapFinding(boot, replay, r, earlier.map((o) => [o.owner, o.bytes] as [number, Addr]), x86));
+  }
+  flushFrees(Number.MAX_SAFE_INTEGER);
+  return out;
+}
+
+/** The same findings from the reservations alone, re-walking ownership (replays that record nothing). */
+function overlapAndFreeFindingsRebuilt(boot: Boot, replay: ReplayView): Finding[] {
   const out: Finding[] = [];
   const created = new Map<number, Reservation[]>();
   const freed = new Map<number, FreePiece[]>();
@@ -234,22 +262,34 @@ function overlapAndFreeFindings(boot: Boot, replay: ReplayView): Finding[] {
   }
   const live = new OwnershipMap();
   const x86 = isX86(boot.arch);
+  const nearest = new NearestReservations(replay.reservations);
   for (let i = 0; i < boot.events.length; i++) {
     const event = boot.events[i];
     const pieces = freed.get(i) ?? [];
     if (event.kind === 'free' && !event.inverted && event.size > 0n) {
-      const finding = freeUnreserved(event, pieces, replay, i);
-      if (finding) out.push(finding);
+      const gaps = uncovered(event.base, event.base + event.size, sortRanges(pieces.map((p) => ({ base: p.base, size: p.size }))));
+      if (gaps.length > 0) out.push(freeUnreservedFinding(event, gaps, replay, i, nearest));
     }
     for (const piece of pieces) live.release(piece.base, piece.base + piece.size);
     for (const r of created.get(i) ?? []) {
       if ((r.origin === 'reserve' || r.origin === 'alloc') && r.claimed < r.size) {
-        out.push(overlapFinding(boot, replay, r, live, x86));
+        out.push(overlapFinding(boot, replay, r, earlierOwners(r, live), x86));
       }
       live.claim(r.base, r.base + r.size, r.id);
     }
   }
   return out;
+}
+
+function earlierOwners(r: Reservation, live: OwnershipMap): Iterable<[number, Addr]> {
+  const end = r.base + r.size;
+  const earlier = new Map<number, Addr>();
+  for (const piece of live.overlapping(r.base, end)) {
+    const from = piece.base > r.base ? piece.base : r.base;
+    const to = piece.end < end ? piece.end : end;
+    earlier.set(piece.owner, (earlier.get(piece.owner) ?? 0n) + (to - from));
+  }
+  return earlier;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -258,14 +298,8 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-function overlapFinding(boot: Boot, replay: ReplayView, r: Reservation, live: OwnershipMap, x86: boolean): Finding {
+function overlapFinding(boot: Boot, replay: ReplayView, r: Reservation, earlier: Iterable<[number, Addr]>, x86: boolean): Finding {
   const end = r.base + r.size;
-  const earlier = new Map<number, Addr>();
-  for (const piece of live.overlapping(r.base, end)) {
-    const from = piece.base > r.base ? piece.base : r.base;
-    const to = piece.end < end ? piece.end : end;
-    earlier.set(piece.owner, (earlier.get(piece.owner) ?? 0n) + (to - from));
-  }
   const related = [...earlier].map(([id, bytes]) => {
     const owner = replay.reservations[id];
     const origin = owner.origin === 'pre-debug' ? ' (reserved before memblock=debug, from the first dump)' : '';
@@ -292,13 +326,17 @@ function overlapFinding(boot: Boot, replay: ReplayView, r: Reservation, live: Ow
   };
 }
 
-function freeUnreserved(event: Extract<MemoryEvent, { kind: 'free' }>, pieces: readonly FreePiece[], replay: ReplayView, index: number): Finding | undefined {
+function freeUnreservedFinding(
+  event: Extract<MemoryEvent, { kind: 'free' }>,
+  gaps: readonly Range[],
+  replay: ReplayView,
+  index: number,
+  nearestIndex: NearestReservations,
+): Finding {
   const end = event.base + event.size;
-  const gaps = uncovered(event.base, end, sortRanges(pieces.map((p) => ({ base: p.base, size: p.size }))));
-  if (gaps.length === 0) return undefined;
   const missing = gaps.reduce((t, g) => t + g.size, 0n);
   const beforeSync = replay.syncIndex < 0 || index < replay.syncIndex;
-  const nearest = nearestReservation(replay.reservations, event.base, end, event.line);
+  const nearest = nearestIndex.find(event.base, end, event.line);
   const related = nearest ? [{ line: nearest.line, message: `nearest reservation: ${memRangeSized(nearest.base, nearest.size)}${who(nearest)}` }] : undefined;
   const caller = functionName(event.caller);
   const whole = missing === event.size;
@@ -314,19 +352,27 @@ function freeUnreserved(event: Extract<MemoryEvent, { kind: 'free' }>, pieces: r
   };
 }
 
-function nearestReservation(reservations: readonly Reservation[], base: Addr, end: Addr, beforeLine: number): Reservation | undefined {
-  let best: Reservation | undefined;
-  let bestDistance: Addr | undefined;
-  for (const r of reservations) {
-    if (r.line > beforeLine) continue;
-    const rEnd = r.base + r.size;
-    const distance = rEnd <= base ? base - rEnd : r.base >= end ? r.base - end : 0n;
-    if (bestDistance === undefined || distance < bestDistance || (distance === bestDistance && r.line > best!.line)) {
-      best = r;
-      bestDistance = distance;
+/**
+ * The reservation nearest to [base, end) among those made on or before a line (distance 0 when
+ * they overlap; ties go to the latest line, then to the lowest id).
+ */
+class NearestReservations {
+  constructor(private readonly reservations: readonly Reservation[]) {}
+
+  find(base: Addr, end: Addr, beforeLine: number): Reservation | undefined {
+    let best: Reservation | undefined;
+    let bestDistance: Addr | undefined;
+    for (const r of this.reservations) {
+      if (r.line > beforeLine) continue;
+      const rEnd = r.base + r.size;
+      const distance = rEnd <= base ? base - rEnd : r.base >= end ? r.base - end : 0n;
+      if (bestDistance === undefined || distance < bestDistance || (distance === bestDistance && r.line > best!.line)) {
+        best = r;
+        bestDistance = distance;
+      }
     }
+    return best;
   }
-  return best;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -334,21 +380,35 @@ function nearestReservation(reservations: readonly Reservation[], base: Addr, en
 
 function outsideMemoryFindings(boot: Boot, replay: ReplayView): Finding[] {
   const out: Finding[] = [];
-  const byEvent = new Map<number, Reservation[]>();
-  for (const r of replay.reservations) if (r.origin === 'reserve' || r.origin === 'alloc') push(byEvent, r.eventIndex, r);
+  // Printed reservations in event order (the replay creates them in that order; sort only if not).
+  let printed = replay.reservations.filter((r) => r.origin === 'reserve' || r.origin === 'alloc');
+  for (let k = 1; k < printed.length; k++) {
+    if (printed[k].eventIndex < printed[k - 1].eventIndex) {
+      printed = printed.map((r, order) => ({ r, order })).sort((a, b) => a.r.eventIndex - b.r.eventIndex || a.order - b.order).map((x) => x.r);
+      break;
+    }
+  }
+  let next = 0;
   const handoffMemory = sortRanges(liveRegionsOf(replay.handoff.model as unknown as { memory: { regions: Region[]; cnt: number } }));
+  const handoffDisjoint = disjoint(handoffMemory);
+  let memoryDisjoint = true;
   const x86 = isX86(boot.arch);
   let memory: Region[] = [];
   // Memory added before memblock=debug is silent; only a dump's memory listing makes it certain.
   let certain = false;
   for (let i = 0; i < boot.events.length; i++) {
     const event = boot.events[i];
+    const before = memory;
     memory = applyMemoryEvent(memory, event);
+    if (memory !== before) memoryDisjoint = disjoint(memory);
     if (event.kind === 'checkpoint' && event.memory) certain = true;
-    for (const r of byEvent.get(i) ?? []) {
+    while (next < printed.length && printed[next].eventIndex < i) next++;
+    for (; next < printed.length && printed[next].eventIndex === i; next++) {
+      const r = printed[next];
       if (r.size === 0n || (x86 && r.base + r.size <= MiB)) continue; // x86's low megabyte is reserved whether RAM or not
       const reference = memory.length > 0 ? memory : handoffMemory;
-      if (reference.length === 0 || insideRegions(r.base, r.size, reference)) continue;
+      const inside = (reference === memory ? memoryDisjoint : handoffDisjoint) ? insideSorted(r.base, r.base + r.size, reference) : insideRegions(r.base, r.size, reference);
+      if (reference.length === 0 || inside) continue;
       out.push(outsideFinding(boot, r, reference, memory.length === 0, certain || !!x86));
     }
   }
@@ -379,6 +439,32 @@ function outsideFinding(boot: Boot, r: Reservation, memory: readonly Region[], e
     ...spanOf(boot, r.eventIndex, r.line),
     message: `Reservation ${memRangeSized(r.base, r.size)}${who(r)} is ${how} outside ${when} — legal for firmware ranges; those bytes never count as reserved RAM.`,
   };
+}
+
+/** Sorted ranges that do not overlap (touching is fine): what insideSorted's binary search needs. */
+function disjoint(sorted: readonly Range[]): boolean {
+  for (let k = 1; k < sorted.length; k++) if (sorted[k - 1].base + sorted[k - 1].size > sorted[k].base) return false;
+  return true;
+}
+
+/** Whether [base, end) lies inside the union of `sorted` (sorted by base, non-overlapping; touching allowed). */
+function insideSorted(base: Addr, end: Addr, sorted: readonly Range[]): boolean {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid].base + sorted[mid].size <= base) lo = mid + 1;
+    else hi = mid;
+  }
+  let cursor = base;
+  for (let k = lo; k < sorted.length; k++) {
+    const r = sorted[k];
+    if (r.base > cursor) return false;
+    const rEnd = r.base + r.size;
+    if (rEnd > cursor) cursor = rEnd;
+    if (cursor >= end) return true;
+  }
+  return cursor >= end;
 }
 
 function liveRegionsOf(model: { memory: { regions: Region[]; cnt: number } }): Region[] {

@@ -27,6 +27,19 @@ function hex8(value: Addr): string {
  */
 export function functionName(caller: string | undefined): string | undefined {
   if (!caller) return undefined;
+  // Callers repeat by the hundred thousand on big logs (one string per call site): remember them.
+  const known = functionNames.get(caller);
+  if (known !== undefined || functionNames.has(caller)) return known;
+  const name = parseFunctionName(caller);
+  if (functionNames.size >= FUNCTION_NAME_CACHE) functionNames.clear();
+  functionNames.set(caller, name);
+  return name;
+}
+
+const functionNames = new Map<string, string | undefined>();
+const FUNCTION_NAME_CACHE = 20_000;
+
+function parseFunctionName(caller: string): string | undefined {
   const text = caller.replace(/\[<[0-9a-fA-Fx]+>\]/g, ' ').replace(/\b0x[0-9a-fA-F]+\b/g, ' ').trim();
   const match = /(?:^|\s)([A-Za-z_][A-Za-z0-9_.$]*)/.exec(text);
   if (!match) return undefined;

@@ -225,8 +225,10 @@ function collectEvidence(boot: Pick<Boot, 'events'>, reservations: readonly Rese
   for (const r of reservations) {
     const site = callSite(r);
     if (!site || r.origin !== 'alloc' && r.origin !== 'reserve') continue;
-    const freedBefore = r.frees.filter((f) => f.eventIndex < before).reduce((t, f) => t + f.size, 0n);
-    if (r.claimed > 0n && freedBefore >= r.claimed) freeingCallSites.set(site, (freeingCallSites.get(site) ?? 0) + 1);
+    if (r.frees.length === 0 || r.claimed <= 0n) continue;
+    let freedBefore = 0n;
+    for (const f of r.frees) if (f.eventIndex < before) freedBefore += f.size;
+    if (freedBefore >= r.claimed) freeingCallSites.set(site, (freeingCallSites.get(site) ?? 0) + 1);
   }
   return { initrdFreedLine, freeingCallSites, handoffIndex, printsLateFrees };
 }
@@ -236,7 +238,7 @@ function callSite(r: Reservation): string | undefined {
   return r.request?.caller ?? r.caller;
 }
 
-function dispositionOf(r: Reservation, verdict: OwnerVerdict, evidence: Evidence): { disposition: Disposition; why: string } {
+function dispositionOf(r: Reservation, verdict: OwnerVerdict, evidence: Evidence): DispositionWhy {
   const later = laterRelease(r, evidence.handoffIndex);
   if (verdict.owner === 'initrd') return initrdDisposition(later, evidence);
   if (later) return { disposition: 'released-later', why: later };
@@ -252,15 +254,35 @@ function dispositionOf(r: Reservation, verdict: OwnerVerdict, evidence: Evidence
     return { disposition: 'released-later', why: 'memblock_discard frees the grown region arrays after boot (unless the arch keeps memblock)' };
   }
   if (SCRATCH_CALLERS.test(requester)) {
-    return { disposition: 'suspect', why: `${requester} normally frees this buffer before the hand-off` };
+    return shared(`scratch\u0000${requester}`, () => ({ disposition: 'suspect', why: `${requester} normally frees this buffer before the hand-off` }));
   }
   const site = callSite(r);
   const siblings = site ? evidence.freeingCallSites.get(site) ?? 0 : 0;
   if (siblings > 0 && r.freedBytes === 0n) {
-    return { disposition: 'suspect', why: `${siblings} other reservation(s) from the same call site (${site}) were freed before the hand-off; this one was not` };
+    return shared(`siblings\u0000${siblings}\u0000${site}`, () => ({
+      disposition: 'suspect',
+      why: `${siblings} other reservation(s) from the same call site (${site}) were freed before the hand-off; this one was not`,
+    }));
   }
-  if (PERMANENT.has(verdict.owner)) return { disposition: 'permanent', why: permanentWhy(verdict.owner) };
-  return { disposition: 'unclassified', why: verdict.subsystem ? `kept by ${verdict.subsystem}; nothing says whether it is freed later` : 'owner unknown' };
+  if (PERMANENT.has(verdict.owner)) return shared(`permanent\u0000${verdict.owner}`, () => ({ disposition: 'permanent', why: permanentWhy(verdict.owner) }));
+  if (!verdict.subsystem) return UNKNOWN_OWNER;
+  return shared(`kept\u0000${verdict.subsystem}`, () => ({ disposition: 'unclassified', why: `kept by ${verdict.subsystem}; nothing says whether it is freed later` }));
+}
+
+type DispositionWhy = { readonly disposition: Disposition; readonly why: string };
+
+const UNKNOWN_OWNER: DispositionWhy = { disposition: 'unclassified', why: 'owner unknown' };
+
+/** Dispositions whose text depends only on a few names share one string (big logs hold 100k+ reservations). */
+const dispositionCache = new Map<string, DispositionWhy>();
+
+function shared(key: string, make: () => DispositionWhy): DispositionWhy {
+  let found = dispositionCache.get(key);
+  if (!found) {
+    if (dispositionCache.size > 50_000) dispositionCache.clear();
+    dispositionCache.set(key, (found = make()));
+  }
+  return found;
 }
 
 function initrdDisposition(later: string | undefined, evidence: Evidence): { disposition: Disposition; why: string } {
@@ -273,7 +295,7 @@ function initrdDisposition(later: string | undefined, evidence: Evidence): { dis
 
 /** A free or late free after the hand-off that releases this reservation's bytes. */
 function laterRelease(r: Reservation, handoffIndex: number): string | undefined {
-  if (handoffIndex < 0) return undefined;
+  if (handoffIndex < 0 || (r.frees.length === 0 && r.lateFrees.length === 0)) return undefined;
   const frees = [...r.frees.filter((f) => f.eventIndex > handoffIndex), ...r.lateFrees];
   if (frees.length === 0) return undefined;
   const lines = [...new Set(frees.map((f) => f.line))].slice(0, 3).join(', ');
@@ -309,16 +331,23 @@ function totalsByOwner(held: readonly HeldReservation[]): OwnerTotal[] {
 }
 
 function totalsByCaller(held: readonly HeldReservation[]): CallerTotal[] {
-  const map = new Map<string, CallerTotal>();
+  // caller -> owner -> total, in first-seen order of the (caller, owner) pairs.
+  const map = new Map<string, Map<Owner, CallerTotal>>();
+  const order: CallerTotal[] = [];
   for (const h of held) {
     const caller = h.caller ?? `(${h.origin})`;
-    const key = `${caller}\u0000${h.owner}`;
-    const total = map.get(key) ?? { caller, owner: h.owner, bytes: 0n, count: 0 };
+    let byOwner = map.get(caller);
+    if (!byOwner) map.set(caller, (byOwner = new Map()));
+    let total = byOwner.get(h.owner);
+    if (!total) {
+      total = { caller, owner: h.owner, bytes: 0n, count: 0 };
+      byOwner.set(h.owner, total);
+      order.push(total);
+    }
     total.bytes += h.heldBytes;
     total.count++;
-    map.set(key, total);
   }
-  return [...map.values()].sort(byBytesDesc);
+  return order.sort(byBytesDesc);
 }
 
 function totalsByDisposition(held: readonly HeldReservation[]): Record<Disposition, DispositionTotal> {

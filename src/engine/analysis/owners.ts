@@ -136,6 +136,18 @@ const CALLER_RULES: CallerRule[] = [
 
 /** memblock's own allocation path: the reserve line of every allocation names one of these. */
 export function isAllocatorInternal(name: string): boolean {
+  let known = allocatorInternal.get(name);
+  if (known === undefined) {
+    known = testAllocatorInternal(name);
+    if (allocatorInternal.size > 20_000) allocatorInternal.clear();
+    allocatorInternal.set(name, known);
+  }
+  return known;
+}
+
+const allocatorInternal = new Map<string, boolean>();
+
+function testAllocatorInternal(name: string): boolean {
   if (name === 'memblock_double_array' || /huge|setup_data/.test(name)) return false;
   return (
     /^_*memblock_/.test(name) ||
@@ -164,9 +176,24 @@ const NAME_RULES: [RegExp, Owner][] = [
 // ---------------------------------------------------------------------------------------------
 // Classification
 
+/**
+ * Verdicts that depend only on their inputs (a rule and a function name, a hint line, a constant
+ * reason) are shared between reservations: a big log has hundreds of thousands of reservations
+ * but a few hundred distinct verdicts. Verdict objects are never mutated.
+ */
+const verdictCaches = new WeakMap<object, Map<string, OwnerVerdict>>();
+
+function sharedVerdict(context: OwnerContext, key: string, make: () => OwnerVerdict): OwnerVerdict {
+  let cache = verdictCaches.get(context);
+  if (!cache) verdictCaches.set(context, (cache = new Map()));
+  let verdict = cache.get(key);
+  if (!verdict) cache.set(key, (verdict = make()));
+  return verdict;
+}
+
 /** The owner of one reservation, with the rule that decided it. */
 export function classifyOwner(reservation: Reservation, context: OwnerContext): OwnerVerdict {
-  if (reservation.origin === 'doubling') return { owner: 'memblock-array', reason: 'memblock_double_array: the grown region array' };
+  if (reservation.origin === 'doubling') return sharedVerdict(context, 'doubling', () => ({ owner: 'memblock-array', reason: 'memblock_double_array: the grown region array' }));
   const requester = functionName(reservation.request?.caller);
   const reserver = functionName(reservation.caller);
   const byName = byReserveName(reservation, context);
@@ -179,9 +206,13 @@ export function classifyOwner(reservation: Reservation, context: OwnerContext): 
   const fromRange = byContext(reservation, context);
   if (fromRange) return fromRange;
   if (reserver || requester) {
-    return { owner: 'unknown', reason: `an allocation whose request line is not in the log (only memblock internals named: ${reserver ?? requester})` };
+    const internal = (reserver ?? requester)!;
+    return sharedVerdict(context, `internal\u0000${internal}`, () => ({
+      owner: 'unknown',
+      reason: `an allocation whose request line is not in the log (only memblock internals named: ${internal})`,
+    }));
   }
-  return { owner: 'unknown', reason: unknownReason(reservation) };
+  return sharedVerdict(context, `unknown\u0000${reservation.origin}`, () => ({ owner: 'unknown', reason: unknownReason(reservation) }));
 }
 
 function unknownReason(reservation: Reservation): string {
@@ -191,17 +222,29 @@ function unknownReason(reservation: Reservation): string {
 }
 
 function byCaller(name: string, reservation: Reservation, context: OwnerContext, verb: string): OwnerVerdict {
-  const rule = CALLER_RULES.find((r) => r.pattern.test(name));
-  if (!rule) return { owner: 'other', reason: `${verb} ${name}`, subsystem: name };
+  const rule = callerRule(name);
+  if (!rule) return sharedVerdict(context, `other\u0000${verb}\u0000${name}`, () => ({ owner: 'other', reason: `${verb} ${name}`, subsystem: name }));
   if (rule.ambiguous) {
     const fromRange = byContext(reservation, context);
     if (fromRange) return { ...fromRange, reason: `${verb} ${name}; ${fromRange.reason}`, subsystem: name };
     // Arch set-up code allocates and reserves odds and ends too; only a big explicit reserve is the image.
-    if (reservation.origin === 'alloc') return { owner: 'other', reason: `${verb} ${name}`, subsystem: name };
-    if (reservation.size < tooSmallForImage(context)) return { owner: 'other', reason: `${verb} ${name} (too small to be the kernel image)`, subsystem: name };
-    return { owner: rule.owner, reason: `${verb} ${name} (arch set-up reserving the kernel image)`, subsystem: name };
+    if (reservation.origin === 'alloc') return sharedVerdict(context, `other\u0000${verb}\u0000${name}`, () => ({ owner: 'other', reason: `${verb} ${name}`, subsystem: name }));
+    if (reservation.size < tooSmallForImage(context)) {
+      return sharedVerdict(context, `small\u0000${verb}\u0000${name}`, () => ({ owner: 'other', reason: `${verb} ${name} (too small to be the kernel image)`, subsystem: name }));
+    }
+    return sharedVerdict(context, `image\u0000${verb}\u0000${name}`, () => ({ owner: rule.owner, reason: `${verb} ${name} (arch set-up reserving the kernel image)`, subsystem: name }));
   }
-  return { owner: rule.owner, reason: `${verb} ${name}`, subsystem: name };
+  return sharedVerdict(context, `rule\u0000${verb}\u0000${name}`, () => ({ owner: rule.owner, reason: `${verb} ${name}`, subsystem: name }));
+}
+
+const callerRules = new Map<string, CallerRule | undefined>();
+
+function callerRule(name: string): CallerRule | undefined {
+  if (callerRules.has(name)) return callerRules.get(name);
+  const rule = CALLER_RULES.find((r) => r.pattern.test(name));
+  if (callerRules.size > 20_000) callerRules.clear();
+  callerRules.set(name, rule);
+  return rule;
 }
 
 function byReserveName(reservation: Reservation, context: OwnerContext): OwnerVerdict | undefined {
@@ -220,22 +263,36 @@ function byReserveName(reservation: Reservation, context: OwnerContext): OwnerVe
 export function byContext(reservation: Reservation, context: OwnerContext): OwnerVerdict | undefined {
   // x86 keeps its whole first megabyte reserved; ACPI RSDP/MP-table hints inside it do not own it.
   if (isX86(context.arch) && reservation.base + reservation.size <= LOW_1M) {
-    return { owner: 'bios', reason: 'x86 range below 1 MiB (BIOS data, EBDA, real-mode area)' };
+    return sharedVerdict(context, 'low1m', () => ({ owner: 'bios', reason: 'x86 range below 1 MiB (BIOS data, EBDA, real-mode area)' }));
   }
   const hint = bestHint(reservation, context.hints);
-  if (hint) return { owner: hint.owner, reason: `overlaps ${hint.what} ${memRange(hint.base, hint.size)} (line ${hint.line})` };
+  if (hint) return sharedHintVerdict(hint, () => ({ owner: hint.owner, reason: `overlaps ${hint.what} ${memRange(hint.base, hint.size)} (line ${hint.line})` }));
   if (looksLikeKernelImage(reservation, context)) {
-    return { owner: 'kernel-image', reason: `sized like the kernel image (${kib(context.kernelImageBytes!)} code+data+init+bss per the Memory: line)` };
+    return sharedVerdict(context, 'image-size', () => ({
+      owner: 'kernel-image',
+      reason: `sized like the kernel image (${kib(context.kernelImageBytes!)} code+data+init+bss per the Memory: line)`,
+    }));
   }
   if (looksLikeFdt(reservation, context)) {
-    return { owner: 'device-tree', reason: 'small early reservation away from the allocations: most likely the flattened device tree blob' };
+    return sharedVerdict(context, 'fdt', () => ({ owner: 'device-tree', reason: 'small early reservation away from the allocations: most likely the flattened device tree blob' }));
   }
   const fw = context.firmware.find((f) => overlapBytes(f.base, f.size, reservation.base, reservation.size) > 0n);
   if (fw) {
-    const owner: Owner = /acpi/i.test(fw.type) ? 'acpi' : 'firmware';
-    return { owner, reason: `inside firmware ${fw.table} "${fw.type}" ${memRange(fw.base, fw.size)} (line ${fw.line})` };
+    return sharedHintVerdict(fw, () => {
+      const owner: Owner = /acpi/i.test(fw.type) ? 'acpi' : 'firmware';
+      return { owner, reason: `inside firmware ${fw.table} "${fw.type}" ${memRange(fw.base, fw.size)} (line ${fw.line})` };
+    });
   }
   return undefined;
+}
+
+/** One verdict per hint (or firmware row): its reason names the hint, not the reservation. */
+const hintVerdicts = new WeakMap<object, OwnerVerdict>();
+
+function sharedHintVerdict(hint: object, make: () => OwnerVerdict): OwnerVerdict {
+  let verdict = hintVerdicts.get(hint);
+  if (!verdict) hintVerdicts.set(hint, (verdict = make()));
+  return verdict;
 }
 
 function bestHint(reservation: Reservation, hints: readonly OwnerHint[]): OwnerHint | undefined {

@@ -18,20 +18,49 @@ const CHUNK = 512;
 export class OwnershipMap {
   private chunks: Piece[][] = [];
 
-  /** Claims the parts of [base, end) nobody owns yet for `owner`. Returns the bytes claimed. */
-  claim(base: Addr, end: Addr, owner: number): Addr {
+  /**
+   * Claims the parts of [base, end) nobody owns yet for `owner`. Returns the bytes claimed.
+   * `overlapped`, when given, receives the pieces that already owned bytes of the range (address order).
+   */
+  claim(base: Addr, end: Addr, owner: number, overlapped?: Piece[]): Addr {
     if (end <= base) return 0n;
+    if (this.chunks.length === 0) {
+      this.chunks.push([{ base, end, owner }]);
+      return end - base;
+    }
     let claimed = 0n;
     let cursor = base;
-    const gaps: Piece[] = [];
-    for (const piece of this.overlapping(base, end)) {
-      if (piece.base > cursor) gaps.push({ base: cursor, end: piece.base, owner });
-      if (piece.end > cursor) cursor = piece.end;
+    let gaps: Piece[] | undefined;
+    let single: Piece | undefined;
+    for (let ci = this.chunkIndex(base); ci < this.chunks.length; ci++) {
+      const chunk = this.chunks[ci];
+      let i = firstEndingAfter(chunk, base);
+      for (; i < chunk.length; i++) {
+        const piece = chunk[i];
+        if (piece.base >= end) break;
+        if (overlapped) overlapped.push(piece);
+        if (piece.base > cursor) {
+          const gap = { base: cursor, end: piece.base, owner };
+          if (single === undefined) single = gap;
+          else (gaps ??= [single]).push(gap);
+        }
+        if (piece.end > cursor) cursor = piece.end;
+      }
+      if (i < chunk.length) break;
     }
-    if (cursor < end) gaps.push({ base: cursor, end, owner });
-    for (const gap of gaps) {
-      this.insert(gap);
-      claimed += gap.end - gap.base;
+    if (cursor < end) {
+      const gap = { base: cursor, end, owner };
+      if (single === undefined) single = gap;
+      else (gaps ??= [single]).push(gap);
+    }
+    if (gaps) {
+      for (const gap of gaps) {
+        this.insert(gap);
+        claimed += gap.end - gap.base;
+      }
+    } else if (single) {
+      this.insert(single);
+      claimed = single.end - single.base;
     }
     return claimed;
   }

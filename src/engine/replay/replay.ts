@@ -14,12 +14,13 @@ import type {
   CheckpointEvent,
   MemoryEvent,
   NodeRangeEvent,
+  Range,
   Region,
   ReserveEvent,
 } from '../types';
 import { MAX_NUMNODES, NUMA_NO_NODE } from '../types';
 import { applyNumaMerges, type NodeBlock } from '../topology';
-import { OwnershipMap } from './ownership';
+import { OwnershipMap, type Piece } from './ownership';
 import { compareArrays, loadArray, type RegionDiff } from './checkpoint';
 import { modelOptionsFor } from './version';
 
@@ -109,6 +110,20 @@ export interface ReplayResult {
   snapshots: Snapshot[];
   /** Bytes covered by the first checkpoint that the log never printed a reservation for. */
   preDebugBytes: Addr;
+  /**
+   * Recorded while replaying (so the analysis need not rebuild the ownership map): for each
+   * reserve/alloc reservation that overlapped live reservations, the earlier owners (reservation
+   * ids) and the bytes of the new range each held, in address order of their first piece.
+   * Absent on replays that do not record it (the analysis then recomputes).
+   */
+  overlaps?: Map<number, ReservationOverlap[]>;
+  /** For `free` events (by event index) that released bytes no reservation owned: those parts, in address order. */
+  unreservedFrees?: Map<number, Range[]>;
+}
+
+export interface ReservationOverlap {
+  owner: number;
+  bytes: Addr;
 }
 
 const SNAPSHOT_EVERY = 1024;
@@ -166,6 +181,8 @@ class Replayer {
       final: this.model,
       snapshots: [],
       preDebugBytes: 0n,
+      overlaps: new Map(),
+      unreservedFrees: new Map(),
     };
   }
 
@@ -196,7 +213,7 @@ class Replayer {
       case 'free':
         if (isInverted(event)) return;
         applyModelOp(this.model, event);
-        this.releaseOwnership(index, event.line, event.base, event.size, false);
+        this.releaseOwnership(index, event.line, event.base, event.size, false, event.size > 0n);
         return;
       case 'free-late':
         this.releaseOwnership(index, event.line, event.base, event.size, true);
@@ -303,7 +320,23 @@ class Replayer {
 
   private newReservation(origin: ReservationOrigin, index: number, line: number, base: Addr, size: Addr): Reservation {
     const id = this.result.reservations.length;
-    const claimed = this.ownership.claim(base, base + size, id);
+    const printed = origin === 'reserve' || origin === 'alloc';
+    const overlapped = printed ? this.overlapScratch : undefined;
+    if (overlapped) overlapped.length = 0;
+    const end = base + size;
+    const claimed = this.ownership.claim(base, end, id, overlapped);
+    if (overlapped && claimed < size && overlapped.length > 0) {
+      // What the new range shares with each earlier owner (findings: overlapping-reserve).
+      const earlier = new Map<number, Addr>();
+      for (const piece of overlapped) {
+        const from = piece.base > base ? piece.base : base;
+        const to = piece.end < end ? piece.end : end;
+        earlier.set(piece.owner, (earlier.get(piece.owner) ?? 0n) + (to - from));
+      }
+      const list: ReservationOverlap[] = [];
+      for (const [owner, bytes] of earlier) list.push({ owner, bytes });
+      this.result.overlaps!.set(id, list);
+    }
     const reservation: Reservation = {
       id,
       origin,
@@ -321,7 +354,9 @@ class Replayer {
     return reservation;
   }
 
-  private releaseOwnership(index: number, line: number, base: Addr, size: Addr, late: boolean): void {
+  private readonly overlapScratch: Piece[] = [];
+
+  private releaseOwnership(index: number, line: number, base: Addr, size: Addr, late: boolean, recordGaps = false): void {
     if (late) {
       // A late free hands pages to the buddy allocator; memblock's arrays are not touched.
       for (const piece of this.ownership.overlapping(base, base + size)) {
@@ -333,11 +368,24 @@ class Replayer {
       }
       return;
     }
-    for (const piece of this.ownership.release(base, base + size)) {
+    const end = base + size;
+    const lost = this.ownership.release(base, end);
+    for (const piece of lost) {
       const owner = this.result.reservations[piece.owner];
       if (owner.frees === NO_FREES) owner.frees = [];
       owner.frees.push({ eventIndex: index, line, base: piece.base, size: piece.end - piece.base });
       owner.freedBytes += piece.end - piece.base;
+    }
+    if (recordGaps) {
+      // The parts of the freed range nothing owned (findings: free-unreserved).
+      let cursor = base;
+      let gaps: Range[] | undefined;
+      for (const piece of lost) {
+        if (piece.base > cursor) (gaps ??= []).push({ base: cursor, size: piece.base - cursor });
+        if (piece.end > cursor) cursor = piece.end;
+      }
+      if (cursor < end) (gaps ??= []).push({ base: cursor, size: end - cursor });
+      if (gaps) this.result.unreservedFrees!.set(index, gaps);
     }
   }
 

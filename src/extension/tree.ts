@@ -1,0 +1,274 @@
+// The "Boot Memory" tree view: for the boot log last active in an editor,
+//   Boot i (kernel, lines)
+//     Node n (size, blocks)
+//       Block [mem a-b] (size)
+//         reservation (owner, size, caller; "freed" when released before the hand-off)
+//       Outside the node's blocks
+//     Leaks (suspect first, then the other dispositions as subgroups)
+//     Findings
+// Every leaf reveals its log line (vscode.open with a selection). Labels are plain text: TreeItem
+// labels and descriptions are never interpreted as Markdown or HTML.
+import * as vscode from 'vscode';
+import type { TreeReservation } from '../engine/session/api';
+import type { BootView, FindingView, LeakView } from '../protocol/messages';
+import type { AnalysisService, LogAnalysis } from './analysisService';
+import { baseName } from './analysisService';
+import { clip, humanBytes } from './format';
+import { ContextKeys, LANGUAGE_ID } from './ids';
+
+export type TreeNode =
+  | { kind: 'boot'; id: string; analysis: LogAnalysis; boot: BootView }
+  | { kind: 'node'; id: string; parent: TreeNode; analysis: LogAnalysis; boot: BootView; nid: number }
+  | { kind: 'block'; id: string; parent: TreeNode; analysis: LogAnalysis; boot: BootView; nid: number; base: bigint; size: bigint }
+  | { kind: 'outside'; id: string; parent: TreeNode; analysis: LogAnalysis; boot: BootView; nid: number }
+  | { kind: 'reservation'; id: string; parent: TreeNode; analysis: LogAnalysis; reservation: TreeReservation }
+  | { kind: 'leaks'; id: string; parent: TreeNode; analysis: LogAnalysis; boot: BootView }
+  | { kind: 'leakGroup'; id: string; parent: TreeNode; analysis: LogAnalysis; disposition: LeakView['disposition']; leaks: LeakView[] }
+  | { kind: 'leak'; id: string; parent: TreeNode; analysis: LogAnalysis; leak: LeakView }
+  | { kind: 'findings'; id: string; parent: TreeNode; analysis: LogAnalysis; boot: BootView }
+  | { kind: 'finding'; id: string; parent: TreeNode; analysis: LogAnalysis; finding: FindingView };
+
+const DISPOSITION_LABEL: Record<LeakView['disposition'], string> = {
+  suspect: 'Suspect',
+  unclassified: 'Unclassified',
+  'released-later': 'Released after the hand-off',
+  permanent: 'Held by design',
+};
+const DISPOSITION_ORDER: LeakView['disposition'][] = ['suspect', 'unclassified', 'released-later', 'permanent'];
+
+export class BootMemoryTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<TreeNode | undefined | void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [];
+  private shown: vscode.Uri | undefined;
+  private roots: TreeNode[] = [];
+  private readonly children = new Map<string, TreeNode[]>();
+
+  constructor(private readonly service: AnalysisService) {
+    this.disposables.push(
+      this.changed,
+      service.onDidAnalyze((a) => {
+        if (!this.shown || a.uri.toString() === this.shown.toString()) this.show(a.uri);
+      }),
+      vscode.window.onDidChangeActiveTextEditor((e) => {
+        if (e?.document.languageId === LANGUAGE_ID) this.show(e.document.uri);
+      }),
+      service.onDidChangeActiveUnsyncedLog((uri) => {
+        if (uri) this.show(uri);
+      }),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        if (this.shown && d.uri.toString() === this.shown.toString()) this.show(undefined);
+      }),
+      vscode.window.tabGroups.onDidChangeTabs(() => {
+        // An unsynced (large) log has no close event: forget it once the service dropped it.
+        if (this.shown && !this.service.latest(this.shown) && !this.service.isBusy(this.shown)) this.show(undefined);
+      }),
+    );
+    const active = vscode.window.activeTextEditor?.document;
+    if (active?.languageId === LANGUAGE_ID) this.shown = active.uri;
+  }
+
+  /** The log the tree shows. */
+  get uri(): vscode.Uri | undefined {
+    return this.shown;
+  }
+
+  private show(uri: vscode.Uri | undefined): void {
+    this.shown = uri;
+    this.rebuild();
+  }
+
+  private rebuild(): void {
+    this.children.clear();
+    const analysis = this.shown ? this.service.latest(this.shown) : undefined;
+    this.roots = analysis ? analysis.boots.map((boot) => ({ kind: 'boot', id: `${analysis.uri.toString()}#boot${boot.boot.index}`, analysis, boot })) : [];
+    void vscode.commands.executeCommand('setContext', ContextKeys.treeHasLog, this.roots.length > 0);
+    this.changed.fire();
+  }
+
+  /** The "Leaks" group of the boot around a line (or of the last boot), for "Show Leaks". */
+  async leaksGroup(line?: number): Promise<TreeNode | undefined> {
+    let boot = this.roots[this.roots.length - 1];
+    if (line !== undefined) {
+      for (const r of this.roots) if (r.kind === 'boot' && r.boot.boot.startLine <= line) boot = r;
+    }
+    if (!boot) return undefined;
+    const kids = await this.getChildren(boot);
+    return kids.find((k) => k.kind === 'leaks');
+  }
+
+  getParent(element: TreeNode): TreeNode | undefined {
+    return element.kind === 'boot' ? undefined : element.parent;
+  }
+
+  async getChildren(element?: TreeNode): Promise<TreeNode[]> {
+    if (!element) return this.roots;
+    const cached = this.children.get(element.id);
+    if (cached) return cached;
+    const kids = await this.computeChildren(element);
+    this.children.set(element.id, kids);
+    return kids;
+  }
+
+  private async computeChildren(e: TreeNode): Promise<TreeNode[]> {
+    const { analysis } = e;
+    switch (e.kind) {
+      case 'boot': {
+        const out: TreeNode[] = e.boot.nodes.map((n) => ({ kind: 'node', id: `${e.id}/node${n.nid}`, parent: e, analysis, boot: e.boot, nid: n.nid }));
+        out.push({ kind: 'leaks', id: `${e.id}/leaks`, parent: e, analysis, boot: e.boot });
+        out.push({ kind: 'findings', id: `${e.id}/findings`, parent: e, analysis, boot: e.boot });
+        return out;
+      }
+      case 'node': {
+        const node = e.boot.nodes.find((n) => n.nid === e.nid);
+        const blocks: TreeNode[] = (node?.blocks ?? []).map((b) => ({ kind: 'block', id: `${e.id}/${b.base}`, parent: e, analysis, boot: e.boot, nid: e.nid, base: BigInt(b.base), size: BigInt(b.size) }));
+        const all = await this.reservationsOf(e.analysis, e.boot, e.nid);
+        const outside = all.filter((r) => !blocks.some((b) => b.kind === 'block' && inBlock(r, b.base, b.size)));
+        if (outside.length > 0) blocks.push({ kind: 'outside', id: `${e.id}/outside`, parent: e, analysis, boot: e.boot, nid: e.nid });
+        return blocks;
+      }
+      case 'block': {
+        const all = await this.reservationsOf(e.analysis, e.boot, e.nid);
+        return all.filter((r) => inBlock(r, e.base, e.size)).map((r) => ({ kind: 'reservation', id: `${e.id}/r${r.id}`, parent: e, analysis, reservation: r }));
+      }
+      case 'outside': {
+        const node = e.boot.nodes.find((n) => n.nid === e.nid);
+        const blocks = (node?.blocks ?? []).map((b) => ({ base: BigInt(b.base), size: BigInt(b.size) }));
+        const all = await this.reservationsOf(e.analysis, e.boot, e.nid);
+        return all.filter((r) => !blocks.some((b) => inBlock(r, b.base, b.size))).map((r) => ({ kind: 'reservation', id: `${e.id}/r${r.id}`, parent: e, analysis, reservation: r }));
+      }
+      case 'leaks': {
+        const out: TreeNode[] = [];
+        for (const disposition of DISPOSITION_ORDER) {
+          const leaks = e.boot.leaks.filter((l) => l.disposition === disposition);
+          if (leaks.length === 0) continue;
+          if (disposition === 'suspect') {
+            for (const leak of leaks) out.push({ kind: 'leak', id: `${e.id}/l${leak.id}`, parent: e, analysis, leak });
+          } else out.push({ kind: 'leakGroup', id: `${e.id}/${disposition}`, parent: e, analysis, disposition, leaks });
+        }
+        return out;
+      }
+      case 'leakGroup':
+        return e.leaks.map((leak) => ({ kind: 'leak', id: `${e.id}/l${leak.id}`, parent: e, analysis, leak }));
+      case 'findings':
+        return e.boot.findings.map((finding) => ({ kind: 'finding', id: `${e.id}/f${finding.id}`, parent: e, analysis, finding }));
+      default:
+        return [];
+    }
+  }
+
+  private readonly reservationCache = new WeakMap<LogAnalysis, Map<string, Promise<TreeReservation[]>>>();
+
+  private reservationsOf(analysis: LogAnalysis, boot: BootView, nid: number): Promise<TreeReservation[]> {
+    let byNode = this.reservationCache.get(analysis);
+    if (!byNode) {
+      byNode = new Map();
+      this.reservationCache.set(analysis, byNode);
+    }
+    const key = `${boot.boot.index}/${nid}`;
+    let p = byNode.get(key);
+    if (!p) {
+      p = analysis.session.reservations(boot.boot.index, nid);
+      byNode.set(key, p);
+    }
+    return p;
+  }
+
+  getTreeItem(e: TreeNode): vscode.TreeItem {
+    const C = vscode.TreeItemCollapsibleState;
+    const uri = e.analysis.uri;
+    let item: vscode.TreeItem;
+    switch (e.kind) {
+      case 'boot': {
+        const b = e.boot.boot;
+        item = new vscode.TreeItem(`Boot ${b.index}${b.kernelVersion ? `: Linux ${clip(b.kernelVersion, 60)}` : ''}`, C.Expanded);
+        item.description = `${baseName(uri)} · lines ${b.startLine}–${b.endLine} · ${b.eventCount} events`;
+        item.iconPath = new vscode.ThemeIcon('debug-start');
+        item.command = reveal(uri, b.startLine);
+        break;
+      }
+      case 'node': {
+        const node = e.boot.nodes.find((n) => n.nid === e.nid);
+        const total = (node?.blocks ?? []).reduce((s, b) => s + BigInt(b.size), 0n);
+        item = new vscode.TreeItem(`Node ${e.nid}`, C.Collapsed);
+        item.description = node?.memoryless ? 'memoryless' : `${humanBytes(total)} · ${node?.blocks.length ?? 0} block${node?.blocks.length === 1 ? '' : 's'}`;
+        item.iconPath = new vscode.ThemeIcon('server');
+        break;
+      }
+      case 'block': {
+        item = new vscode.TreeItem(`[mem 0x${e.base.toString(16)}-0x${(e.base + e.size - 1n).toString(16)}]`, C.Collapsed);
+        item.description = humanBytes(e.size);
+        item.iconPath = new vscode.ThemeIcon('symbol-array');
+        break;
+      }
+      case 'outside':
+        item = new vscode.TreeItem('Outside the node\u2019s blocks', C.Collapsed);
+        item.iconPath = new vscode.ThemeIcon('question');
+        break;
+      case 'reservation': {
+        const r = e.reservation;
+        item = new vscode.TreeItem(clip(r.owner, 80), C.None);
+        item.description = `${humanBytes(r.size)} at ${r.base}${r.caller ? ` · ${clip(r.caller, 60)}` : ''}${r.freed ? ' · freed' : ''}`;
+        item.tooltip = `Line ${r.line}: ${clip(r.owner, 80)}, ${humanBytes(r.size)} at ${r.base}${r.caller ? `, by ${clip(r.caller, 80)}` : ''}${r.freed ? ' (freed before the hand-off)' : ''}`;
+        item.iconPath = new vscode.ThemeIcon(r.freed ? 'circle-outline' : 'circle-filled');
+        item.command = reveal(uri, r.line);
+        item.contextValue = 'reservation';
+        break;
+      }
+      case 'leaks': {
+        const suspects = e.boot.leaks.filter((l) => l.disposition === 'suspect').length;
+        item = new vscode.TreeItem('Leaks', suspects > 0 ? C.Expanded : C.Collapsed);
+        item.description = `${suspects} suspect · ${e.boot.leaks.length} held at the hand-off`;
+        item.iconPath = new vscode.ThemeIcon('warning');
+        item.contextValue = 'leaks';
+        break;
+      }
+      case 'leakGroup':
+        item = new vscode.TreeItem(DISPOSITION_LABEL[e.disposition], C.Collapsed);
+        item.description = String(e.leaks.length);
+        break;
+      case 'leak': {
+        const l = e.leak;
+        item = new vscode.TreeItem(clip(l.owner, 80), C.None);
+        item.description = `${humanBytes(l.heldBytes)} · line ${l.line}${l.caller ? ` · ${clip(l.caller, 60)}` : ''}`;
+        item.tooltip = `${DISPOSITION_LABEL[l.disposition]}: ${clip(l.why, 300)}`;
+        item.iconPath = new vscode.ThemeIcon(l.disposition === 'suspect' ? 'warning' : 'lock');
+        item.command = reveal(uri, l.line);
+        break;
+      }
+      case 'findings': {
+        item = new vscode.TreeItem('Findings', e.boot.findings.length > 0 ? C.Collapsed : C.None);
+        item.description = String(e.boot.findings.length);
+        item.iconPath = new vscode.ThemeIcon('checklist');
+        break;
+      }
+      case 'finding': {
+        const f = e.finding;
+        item = new vscode.TreeItem(f.code, C.None);
+        item.description = `line ${f.line} · ${clip(f.message, 100)}`;
+        item.tooltip = clip(f.message, 1000);
+        item.iconPath = new vscode.ThemeIcon(f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : 'info');
+        item.command = reveal(uri, f.line);
+        break;
+      }
+    }
+    item.id = e.id;
+    return item;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+function inBlock(r: TreeReservation, base: bigint, size: bigint): boolean {
+  const b = BigInt(r.base);
+  return b >= base && b < base + size;
+}
+
+/** Opens the log at a 1-based line (selects it), keeping focus in the tree. */
+function reveal(uri: vscode.Uri, line: number): vscode.Command {
+  const l = Math.max(0, line - 1);
+  const options: vscode.TextDocumentShowOptions = { selection: new vscode.Range(l, 0, l, 0), preserveFocus: true };
+  return { title: 'Reveal Line', command: 'vscode.open', arguments: [uri, options] };
+}
