@@ -164,7 +164,7 @@ export function leakReport(input: LeakInput): LeakReport {
       origin: reservation.origin,
       base: reservation.base,
       size: reservation.size,
-      heldBytes: bytes,
+      heldBytes: bytes === reservation.claimed ? reservation.claimed : bytes,
       owner: verdict.owner,
       ownerReason: verdict.reason,
       caller: requesterOf(reservation) ?? verdict.subsystem,
@@ -243,7 +243,8 @@ function dispositionOf(r: Reservation, verdict: OwnerVerdict, evidence: Evidence
   if (verdict.owner === 'initrd') return initrdDisposition(later, evidence);
   if (later) return { disposition: 'released-later', why: later };
   const requester = requesterOf(r) ?? '';
-  if (EFI_BOOT_SERVICES.test(requester)) {
+  const kind = requesterKind(requester);
+  if (kind === 'efi') {
     // Only a log that prints late frees at all can show that this one was missed.
     if (evidence.printsLateFrees) {
       return { disposition: 'suspect', why: 'EFI boot-services memory is handed back by efi_free_boot_services (memblock_free_late); this log prints late frees but none for this range' };
@@ -253,7 +254,7 @@ function dispositionOf(r: Reservation, verdict: OwnerVerdict, evidence: Evidence
   if (verdict.owner === 'memblock-array') {
     return { disposition: 'released-later', why: 'memblock_discard frees the grown region arrays after boot (unless the arch keeps memblock)' };
   }
-  if (SCRATCH_CALLERS.test(requester)) {
+  if (kind === 'scratch') {
     return shared(`scratch\u0000${requester}`, () => ({ disposition: 'suspect', why: `${requester} normally frees this buffer before the hand-off` }));
   }
   const site = callSite(r);
@@ -267,6 +268,17 @@ function dispositionOf(r: Reservation, verdict: OwnerVerdict, evidence: Evidence
   if (PERMANENT.has(verdict.owner)) return shared(`permanent\u0000${verdict.owner}`, () => ({ disposition: 'permanent', why: permanentWhy(verdict.owner) }));
   if (!verdict.subsystem) return UNKNOWN_OWNER;
   return shared(`kept\u0000${verdict.subsystem}`, () => ({ disposition: 'unclassified', why: `kept by ${verdict.subsystem}; nothing says whether it is freed later` }));
+}
+
+/** EFI boot-services or scratch-buffer call sites, by requester name (remembered: names repeat). */
+const requesterKinds = new Map<string, 'efi' | 'scratch' | undefined>();
+
+function requesterKind(requester: string): 'efi' | 'scratch' | undefined {
+  if (requesterKinds.has(requester)) return requesterKinds.get(requester);
+  const kind = EFI_BOOT_SERVICES.test(requester) ? 'efi' : SCRATCH_CALLERS.test(requester) ? 'scratch' : undefined;
+  if (requesterKinds.size > 20_000) requesterKinds.clear();
+  requesterKinds.set(requester, kind);
+  return kind;
 }
 
 type DispositionWhy = { readonly disposition: Disposition; readonly why: string };

@@ -186,6 +186,10 @@ export class RegionArray {
   private insertGaps(base: Addr, end: Addr, nid: number, flags: number): void {
     const rs = this.regions;
     const first = this.firstEndingAbove(base);
+    if (first === rs.length || rs[first].base >= end) {
+      this.insertAlone(first, base, end, nid, flags);
+      return;
+    }
     const segment: Region[] = [];
     let firstNew = -1;
     let lastNew = -1;
@@ -207,6 +211,39 @@ export class RegionArray {
     if (firstNew < 0) return;
     replaceRange(rs, first, i - first, segment);
     this.mergeWindow(first + firstNew, first + lastNew + 1);
+  }
+
+  /**
+   * The common case of insertGaps: [base, end) touches no region, so it goes in whole at `at`
+   * and merges with its neighbours as mergeWindow would, without building lists.
+   */
+  private insertAlone(at: number, base: Addr, end: Addr, nid: number, flags: number): void {
+    const rs = this.regions;
+    const size = end - base;
+    this.totalSize += size;
+    let lo = at;
+    let hi = at;
+    let mergedBase = base;
+    let mergedSize = size;
+    if (at > 0) {
+      const prev = rs[at - 1];
+      if (prev.base + prev.size === base && prev.nid === nid && prev.flags === flags) {
+        mergedBase = prev.base;
+        mergedSize = prev.size + size;
+        lo = at - 1;
+      }
+    }
+    if (at < rs.length) {
+      const next = rs[at];
+      if (mergedBase + mergedSize === next.base && next.nid === nid && next.flags === flags) {
+        mergedSize += next.size;
+        hi = at + 1;
+      }
+    }
+    const region: Region = { base: mergedBase, size: mergedSize, nid, flags };
+    if (lo === hi) rs.splice(lo, 0, region);
+    else if (hi - lo === 1) rs[lo] = region;
+    else rs.splice(lo, 2, region);
   }
 
   /**

@@ -122,7 +122,8 @@ export class OwnershipMap {
 
   clone(): OwnershipMap {
     const copy = new OwnershipMap();
-    copy.chunks = this.chunks.map((chunk) => chunk.map((p) => ({ ...p })));
+    // Pieces are never mutated (release and claim replace them), so copies share them.
+    copy.chunks = this.chunks.map((chunk) => chunk.slice());
     return copy;
   }
 

@@ -126,7 +126,10 @@ export interface ReservationOverlap {
   bytes: Addr;
 }
 
-const SNAPSHOT_EVERY = 1024;
+/** State changes between snapshots: re-applying at most this many answers "state at line" in a few ms. */
+const SNAPSHOT_EVERY = 512;
+
+const ZERO: Addr = 0n;
 
 type FreeRecord = Reservation['frees'][number];
 const NO_FREES: FreeRecord[] = Object.freeze([]) as unknown as FreeRecord[];
@@ -196,7 +199,8 @@ class Replayer {
       }
     }
     this.closePending(events.length);
-    if (!this.result.handoff) this.result.handoff = { model: this.model.clone(), ownership: this.ownership.clone() };
+    // The replay is over: the end state needs no copy of the live ownership map.
+    if (!this.result.handoff) this.result.handoff = { model: this.model.clone(), ownership: this.ownership };
     return this.result;
   }
 
@@ -294,7 +298,8 @@ class Replayer {
         eventIndex: pending.index,
         line: pending.event.line,
         request: pending.event,
-        predicted,
+        // A match shares the reserve line's bigint (same value; one object less per allocation).
+        predicted: predicted === event.base ? event.base : predicted,
         predictedAttempt: pending.attempt,
         actual: event.base,
         reserveEventIndex: index,
@@ -324,7 +329,9 @@ class Replayer {
     const overlapped = printed ? this.overlapScratch : undefined;
     if (overlapped) overlapped.length = 0;
     const end = base + size;
-    const claimed = this.ownership.claim(base, end, id, overlapped);
+    const claimedBytes = this.ownership.claim(base, end, id, overlapped);
+    // Usually all or nothing: share the size (or zero) instead of keeping another bigint.
+    const claimed = claimedBytes === size ? size : claimedBytes === 0n ? ZERO : claimedBytes;
     if (overlapped && claimed < size && overlapped.length > 0) {
       // What the new range shares with each earlier owner (findings: overlapping-reserve).
       const earlier = new Map<number, Addr>();
@@ -348,7 +355,7 @@ class Replayer {
       // Most reservations are never freed: share one empty list until the first free (memory on big logs).
       frees: NO_FREES,
       lateFrees: NO_FREES,
-      freedBytes: 0n,
+      freedBytes: ZERO,
     };
     this.result.reservations.push(reservation);
     return reservation;

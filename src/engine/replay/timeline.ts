@@ -4,7 +4,7 @@
 import type { Memblock } from '../model/memblock';
 import type { Boot, MemoryEvent } from '../types';
 import { loadArray } from './checkpoint';
-import { applyInferred, applyModelOp, type ReplayResult } from './replay';
+import { applyInferred, applyModelOp, type InferredStep, type ReplayResult } from './replay';
 import { Memblock as MemblockClass } from '../model/memblock';
 import { modelOptionsFor } from './version';
 
@@ -13,11 +13,16 @@ export function stateAtEvent(boot: Boot, replay: ReplayResult, eventIndex: numbe
   const snapshot = nearestSnapshot(replay, eventIndex);
   const model = snapshot ? snapshot.model.clone() : new MemblockClass(modelOptionsFor(boot));
   const from = snapshot ? snapshot.eventIndex + 1 : 0;
-  const syncs = new Map(replay.checkpoints.filter((c) => c.role === 'sync' || c.diffs.length > 0).map((c) => [c.eventIndex, c]));
-  const inferred = new Map(replay.inferred.map((s) => [s.eventIndex, s]));
-  for (let i = from; i <= eventIndex && i < boot.events.length; i++) {
-    const step = inferred.get(i);
-    if (step) applyInferred(model, step);
+  const last = Math.min(eventIndex, boot.events.length - 1);
+  const syncs = new Set<number>();
+  for (const c of replay.checkpoints) if (c.eventIndex >= from && c.eventIndex <= last && (c.role === 'sync' || c.diffs.length > 0)) syncs.add(c.eventIndex);
+  const inferred = new Map<number, InferredStep>();
+  for (const s of replay.inferred) if (s.eventIndex >= from && s.eventIndex <= last) inferred.set(s.eventIndex, s);
+  for (let i = from; i <= last; i++) {
+    if (inferred.size > 0) {
+      const step = inferred.get(i);
+      if (step) applyInferred(model, step);
+    }
     const event = boot.events[i];
     if (event.kind === 'checkpoint') {
       if (syncs.has(i)) adopt(model, event);

@@ -85,6 +85,8 @@ export class EngineSession implements EngineSessionApi {
   private readonly findingBase: number[] = [];
   private readonly states: CachedState[] = [];
   private diagnosticsCache?: DiagnosticView[];
+  private sectionsCache?: SectionView[];
+  private foldingCache?: { start: number; end: number }[];
 
   constructor(readonly analysis: Analysis) {
     this.indexes = analysis.boots.map(() => undefined);
@@ -147,10 +149,11 @@ export class EngineSession implements EngineSessionApi {
   }
 
   sections(): SectionView[] {
-    return this.analysis.boots.map((boot, b) => this.bootSections(boot, b));
+    return (this.sectionsCache ??= this.analysis.boots.map((boot, b) => this.bootSections(boot, b)));
   }
 
   foldingRanges(): { start: number; end: number }[] {
+    if (this.foldingCache) return this.foldingCache;
     const out: { start: number; end: number }[] = [];
     for (const { boot } of this.analysis.boots) {
       const events = boot.events;
@@ -173,7 +176,8 @@ export class EngineSession implements EngineSessionApi {
         i = j + 1;
       }
     }
-    return out.sort((a, b) => a.start - b.start);
+    this.foldingCache = out.sort((a, b) => a.start - b.start);
+    return this.foldingCache;
   }
 
   // ----------------------------------------------------------------------------------------------

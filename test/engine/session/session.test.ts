@@ -421,3 +421,26 @@ describe.each(realLogs)('real corpus %s: every query answers', (name) => {
     });
   });
 });
+
+describe('several boots (kern.log)', () => {
+  const parts: string[] = [];
+  synthesizeLog({ nodes: 2, events: 3000, seed: 3, style: 'kernlog', boots: 3 }, (c) => parts.push(c));
+  const session = EngineSession.fromText(parts.join(''));
+  const boots = session.analysis.boots;
+
+  it('maps lines to their boot and numbers findings across boots', () => {
+    expect(boots.length).toBe(3);
+    for (const boot of boots) {
+      const e = boot.boot.events[Math.floor(boot.boot.events.length / 2)];
+      expect(session.eventAtLine(e.line)!.bootIndex).toBe(boot.boot.index);
+      expect(session.stateAt(boot.boot.index, 10).bootIndex).toBe(boot.boot.index);
+    }
+    const ids = session.diagnostics().map((d) => d.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const fromViews = boots.flatMap((_, b) => session.bootView(b).findings.map((f) => f.id));
+    expect(fromViews).toEqual(ids);
+    expect(session.sections().map((s) => s.startLine)).toEqual(boots.map((b) => b.boot.startLine));
+    const lenses = session.lenses(1, session.summary().lineCount);
+    expect(new Set(lenses.map((l) => l.bootIndex))).toEqual(new Set([0, 1, 2]));
+  });
+});

@@ -31,7 +31,7 @@ async function api(): Promise<BootMemoryLensApi> {
   return ext.activate();
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 40_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -61,7 +61,8 @@ suite('Memory Map panel: protocol', () => {
   let uri: vscode.Uri;
   let doc: vscode.TextDocument;
 
-  suiteSetup(async () => {
+  suiteSetup(async function () {
+    this.timeout(90_000);
     a = await api();
     ({ uri, doc } = await openMap(a));
   });
@@ -75,7 +76,8 @@ suite('Memory Map panel: protocol', () => {
 
   test('answers ready with init, boot and state (default: the hand-off, last event)', async () => {
     await a.mapPanelTesting.receive(uri.toString(), { type: 'ready' });
-    const types = a.mapPanelTesting.sent(uri.toString()).map((m) => m.type).filter((t) => t !== 'progress');
+    // (The live webview may be paging timeline rows meanwhile: only the handshake answers count here.)
+    const types = a.mapPanelTesting.sent(uri.toString()).map((m) => m.type).filter((t) => t === 'init' || t === 'boot' || t === 'state');
     assert.deepEqual(types, ['init', 'boot', 'state']);
     const boot = sent(a, uri, 'boot')[0] as BootMessage;
     assert.equal(boot.view.boot.eventCount, EVENTS);
