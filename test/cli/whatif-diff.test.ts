@@ -8,7 +8,7 @@ import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
-const QEMU = path.resolve(ROOT, '../shared/corpus/qemu');
+const QEMU = path.resolve(ROOT, 'test/fixtures/corpus/qemu');
 const TWO = path.join(QEMU, 'x86_64-2node-2g-memblock-debug.log');
 const ONE = path.join(QEMU, 'x86_64-1node-1g-memblock-debug.log');
 

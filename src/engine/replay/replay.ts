@@ -340,9 +340,8 @@ class Replayer {
         const to = piece.end < end ? piece.end : end;
         earlier.set(piece.owner, (earlier.get(piece.owner) ?? 0n) + (to - from));
       }
-      const list: ReservationOverlap[] = [];
-      for (const [owner, bytes] of earlier) list.push({ owner, bytes });
-      this.result.overlaps!.set(id, list);
+      // map() sizes the list exactly (a push-grown array keeps room for 17).
+      this.result.overlaps!.set(id, [...earlier].map(([owner, bytes]) => ({ owner, bytes })));
     }
     const reservation: Reservation = {
       id,
@@ -370,8 +369,10 @@ class Replayer {
         const owner = this.result.reservations[piece.owner];
         const from = piece.base > base ? piece.base : base;
         const to = piece.end < base + size ? piece.end : base + size;
-        if (owner.lateFrees === NO_FREES) owner.lateFrees = [];
-        owner.lateFrees.push({ eventIndex: index, line, base: from, size: to - from });
+        const record = { eventIndex: index, line, base: from, size: to - from };
+        // A literal holds exactly one record; [] then push would reserve room for 17.
+        if (owner.lateFrees === NO_FREES) owner.lateFrees = [record];
+        else owner.lateFrees.push(record);
       }
       return;
     }
@@ -379,9 +380,11 @@ class Replayer {
     const lost = this.ownership.release(base, end);
     for (const piece of lost) {
       const owner = this.result.reservations[piece.owner];
-      if (owner.frees === NO_FREES) owner.frees = [];
-      owner.frees.push({ eventIndex: index, line, base: piece.base, size: piece.end - piece.base });
-      owner.freedBytes += piece.end - piece.base;
+      const size = piece.end - piece.base;
+      const record = { eventIndex: index, line, base: piece.base, size };
+      if (owner.frees === NO_FREES) owner.frees = [record];
+      else owner.frees.push(record);
+      owner.freedBytes = owner.freedBytes === ZERO ? size : owner.freedBytes + size;
     }
     if (recordGaps) {
       // The parts of the freed range nothing owned (findings: free-unreserved).

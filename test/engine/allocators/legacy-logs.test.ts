@@ -9,7 +9,7 @@ import { isLegacyBoot } from '../../../src/engine/replay/legacy';
 import { requestStream } from '../../../src/engine/whatif/stream';
 import { whatIfBoot } from '../../../src/engine/whatif/whatif';
 
-const REAL = path.resolve(__dirname, '../../../../shared/corpus/real');
+const REAL = path.resolve(__dirname, '../../fixtures/corpus/real');
 const FIXTURES = path.resolve(__dirname, '../../fixtures/legacy');
 const real = (name: string) => analyzeText(readFileSync(path.join(REAL, name), 'utf8'));
 const K = 1024n;
