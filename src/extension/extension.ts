@@ -1,7 +1,7 @@
 // Extension entry point, bundled twice by scripts/build.mjs: dist/extension.js (Node extension host)
 // and dist/web/extension.js (web worker host). It therefore must not use Node built-ins.
 import * as vscode from 'vscode';
-import { Commands, LANGUAGE_ID, MAP_VIEW_TYPE } from './ids';
+import { Commands, CONFIG_SECTION, LANGUAGE_ID, MAP_VIEW_TYPE, Settings } from './ids';
 import { MapPanel, type MapPanelInfo, type MapPanelTesting } from './panel';
 import { activateLanguageFeatures, type LanguageFeatures } from './features';
 
@@ -40,6 +40,7 @@ export function activate(context: vscode.ExtensionContext): BootMemoryLensApi {
   const features = activateLanguageFeatures(context);
   // The map reads the same analyses as the language features (one per document, off-thread).
   context.subscriptions.push(MapPanel.useEngine(features.analysis), ...MapPanel.registerCommands());
+  context.subscriptions.push(openMapOnOpen(extensionUri));
 
   return { mapPanels: () => MapPanel.all(), features, mapPanelTesting: MapPanel.testing() };
 }
@@ -66,6 +67,19 @@ function mapLine(arg: unknown): number | undefined {
   if (!arg || typeof arg !== 'object' || !('line' in arg)) return undefined;
   const line = (arg as { line: unknown }).line;
   return typeof line === 'number' && Number.isInteger(line) && line >= 1 ? line : undefined;
+}
+
+/** With `bootMemoryLens.openMapOnOpen`, show the map beside every boot log opened in an editor. */
+function openMapOnOpen(extensionUri: vscode.Uri): vscode.Disposable {
+  const maybeOpen = (editor: vscode.TextEditor | undefined) => {
+    const document = editor?.document;
+    if (!document || document.languageId !== LANGUAGE_ID) return;
+    if (!vscode.workspace.getConfiguration(CONFIG_SECTION, document.uri).get<boolean>(Settings.openMapOnOpen, false)) return;
+    if (MapPanel.all().some((panel) => panel.documentUri === document.uri.toString())) return;
+    MapPanel.createOrShow(extensionUri, document);
+  };
+  maybeOpen(vscode.window.activeTextEditor);
+  return vscode.window.onDidChangeActiveTextEditor(maybeOpen);
 }
 
 /** A language status entry ({} in the status bar) on boot logs, offering the map. */

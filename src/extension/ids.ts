@@ -73,6 +73,7 @@ export const Settings = {
   diagnosticsIncludeInfo: 'diagnostics.includeInfo',
   diagnosticsLeaks: 'diagnostics.leaks',
   analysisDebounceMs: 'analysis.debounceMs',
+  openMapOnOpen: 'openMapOnOpen',
 } as const;
 
 /** Diagnostic `source` on every Problems entry. */

@@ -299,7 +299,7 @@ function bestHint(reservation: Reservation, hints: readonly OwnerHint[]): OwnerH
   let best: OwnerHint | undefined;
   let bestBytes = 0n;
   const end = reservation.base + reservation.size;
-  for (let i = firstHintFrom(hints, reservation.base - largestHint(hints)); i < hints.length && hints[i].base < end; i++) {
+  for (let i = firstHintEndingAfter(hints, reservation.base); i < hints.length && hints[i].base < end; i++) {
     const hint = hints[i];
     const shared = overlapBytes(hint.base, hint.size, reservation.base, reservation.size);
     // A hint that covers little of the range (a table inside a big merged region) does not name it.
@@ -312,24 +312,30 @@ function bestHint(reservation: Reservation, hints: readonly OwnerHint[]): OwnerH
   return best;
 }
 
-const largestHintCache = new WeakMap<readonly OwnerHint[], Addr>();
+/** Running maximum of hint ends (hints sorted by base): hints before the first one above an address all end at or below it. */
+const hintEndsCache = new WeakMap<readonly OwnerHint[], Addr[]>();
 
-function largestHint(hints: readonly OwnerHint[]): Addr {
-  let largest = largestHintCache.get(hints);
-  if (largest === undefined) {
-    largest = hints.reduce((m, h) => (h.size > m ? h.size : m), 0n);
-    largestHintCache.set(hints, largest);
+/**
+ * First index from which a hint can end after `base`: every hint before it ends at or below
+ * `base`, so it shares no byte with a range starting there (bestHint would skip it anyway).
+ */
+function firstHintEndingAfter(hints: readonly OwnerHint[], base: Addr): number {
+  let ends = hintEndsCache.get(hints);
+  if (ends === undefined) {
+    ends = [];
+    let max: Addr | undefined;
+    for (const h of hints) {
+      const end = h.base + h.size;
+      if (max === undefined || end > max) max = end;
+      ends.push(max);
+    }
+    hintEndsCache.set(hints, ends);
   }
-  return largest;
-}
-
-/** First hint (hints sorted by base) whose base is at or above `base`. */
-function firstHintFrom(hints: readonly OwnerHint[], base: Addr): number {
   let lo = 0;
-  let hi = hints.length;
+  let hi = ends.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (hints[mid].base < base) lo = mid + 1;
+    if (ends[mid] <= base) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -163,3 +163,25 @@ suite('environment', () => {
     assert.ok(vscode.version);
   });
 });
+
+suite('openMapOnOpen setting', () => {
+  teardown(async () => {
+    await vscode.workspace.getConfiguration('bootMemoryLens').update('openMapOnOpen', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('opens the map beside a boot log when it is opened, and only then', async () => {
+    const api = await activateExtension();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const kern = workspaceFile('kern.log');
+    // Off (the default): opening a log shows no map.
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(kern));
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(api.mapPanels().filter((p) => p.documentUri === kern.toString()).length, 0);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // On: the map follows the log.
+    await vscode.workspace.getConfiguration('bootMemoryLens').update('openMapOnOpen', true, vscode.ConfigurationTarget.Global);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(kern));
+    await waitFor('the map of kern.log', () => api.mapPanels().some((p) => p.documentUri === kern.toString()));
+  });
+});
