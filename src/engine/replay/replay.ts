@@ -309,21 +309,28 @@ class Replayer {
       });
     }
     applyModelOp(this.model, event);
-    const reservation = this.newReservation(paired ? 'alloc' : 'reserve', index, event.line, event.base, event.size);
-    reservation.caller = event.caller;
-    if (paired) {
-      reservation.request = {
-        eventIndex: pending.index,
-        line: pending.event.line,
-        api: pending.event.api,
-        caller: pending.event.caller,
-        nid: pending.event.nid,
-      };
-    }
+    const request = paired
+      ? { eventIndex: pending.index, line: pending.event.line, api: pending.event.api, caller: pending.event.caller, nid: pending.event.nid }
+      : undefined;
+    this.newReservation(paired ? 'alloc' : 'reserve', index, event.line, event.base, event.size, true, event.caller, request);
   }
 
 
-  private newReservation(origin: ReservationOrigin, index: number, line: number, base: Addr, size: Addr): Reservation {
+  /**
+   * `printedLine`: a reserve line made it, so the reservation carries its `caller` (even when
+   * undefined) and, for an allocation, its `request`, set in the literal itself (properties added
+   * afterwards cost every reservation an out-of-object store).
+   */
+  private newReservation(
+    origin: ReservationOrigin,
+    index: number,
+    line: number,
+    base: Addr,
+    size: Addr,
+    printedLine = false,
+    caller?: string,
+    request?: Reservation['request'],
+  ): Reservation {
     const id = this.result.reservations.length;
     const printed = origin === 'reserve' || origin === 'alloc';
     const overlapped = printed ? this.overlapScratch : undefined;
@@ -343,19 +350,12 @@ class Replayer {
       // map() sizes the list exactly (a push-grown array keeps room for 17).
       this.result.overlaps!.set(id, [...earlier].map(([owner, bytes]) => ({ owner, bytes })));
     }
-    const reservation: Reservation = {
-      id,
-      origin,
-      eventIndex: index,
-      line,
-      base,
-      size,
-      claimed,
-      // Most reservations are never freed: share one empty list until the first free (memory on big logs).
-      frees: NO_FREES,
-      lateFrees: NO_FREES,
-      freedBytes: ZERO,
-    };
+    // Most reservations are never freed: share one empty list until the first free (memory on big logs).
+    const reservation: Reservation = !printedLine
+      ? { id, origin, eventIndex: index, line, base, size, claimed, frees: NO_FREES, lateFrees: NO_FREES, freedBytes: ZERO }
+      : request === undefined
+        ? { id, origin, eventIndex: index, line, base, size, claimed, frees: NO_FREES, lateFrees: NO_FREES, freedBytes: ZERO, caller }
+        : { id, origin, eventIndex: index, line, base, size, claimed, frees: NO_FREES, lateFrees: NO_FREES, freedBytes: ZERO, caller, request };
     this.result.reservations.push(reservation);
     return reservation;
   }

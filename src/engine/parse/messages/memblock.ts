@@ -49,7 +49,7 @@ export function readMemblock(text: string, rec: LogRecord, era: MemblockEra): Me
   if (colon === 16 && text.startsWith('memblock_reserve')) return readRangeLine(text, 17, rec, era, 'memblock_reserve', 'reserve');
   if (colon === 25 && text.startsWith('memblock_phys_alloc_range')) return readAllocRequest(text, 26, rec, 'memblock_phys_alloc_range', false);
   if (colon === 22 && text.startsWith('memblock_alloc_try_nid')) return readAllocRequest(text, 23, rec, 'memblock_alloc_try_nid', false);
-  const api = text.slice(0, colon);
+  const api = apiName(text, colon);
   switch (api) {
     case 'memblock_reserve':
     case '__memblock_reserve':
@@ -76,6 +76,20 @@ export function readMemblock(text: string, rec: LogRecord, era: MemblockEra): Me
     default:
       return api.includes('alloc') ? readAllocRequest(text, colon + 1, rec, api) : undefined;
   }
+}
+
+// API names repeat on every line: events share one flat string each instead of a slice that
+// keeps the whole message alive.
+const apiNames = new Map<string, string>();
+
+function apiName(text: string, colon: number): string {
+  const sliced = text.slice(0, colon);
+  const known = apiNames.get(sliced);
+  if (known !== undefined) return known;
+  if (apiNames.size >= 10_000) apiNames.clear();
+  const own = (' ' + sliced).slice(1);
+  apiNames.set(own, own);
+  return own;
 }
 
 // ---------------------------------------------------------------------------------------------
