@@ -12,7 +12,7 @@ import { MAX_NUMNODES } from '../types';
 import { buildFirmwareMap } from '../topology';
 import { isUsableType } from '../analysis/owners';
 import { OwnershipMap } from './ownership';
-import { applyModelOp, type AllocOutcome, type Reservation, type ReservationOrigin, type ReplayResult } from './replay';
+import { applyModelOp, emptyReplayResult, type AllocOutcome, type Reservation, type ReservationOrigin, type ReplayResult } from './replay';
 import { modelOptionsFor } from './version';
 import { EarlyRes } from '../allocators/early-res';
 import { Bootmem } from '../allocators/bootmem';
@@ -49,19 +49,7 @@ class LegacyReplayer {
     const options = modelOptionsFor(boot);
     this.model = new Memblock({ ...options, rsrvKern: false });
     this.page = this.model.options.pageSize;
-    this.result = {
-      reservations: [],
-      allocs: [],
-      checkpoints: [],
-      doubles: [],
-      inferred: [],
-      syncIndex: -1,
-      handoffIndex: -1,
-      handoff: undefined as never,
-      final: this.model,
-      snapshots: [],
-      preDebugBytes: 0n,
-    };
+    this.result = emptyReplayResult(this.model);
   }
 
   run(): ReplayResult {

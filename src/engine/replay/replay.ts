@@ -134,6 +134,23 @@ const ZERO: Addr = 0n;
 type FreeRecord = Reservation['frees'][number];
 const NO_FREES: FreeRecord[] = Object.freeze([]) as unknown as FreeRecord[];
 
+/** A result with nothing replayed yet; the hand-off is filled in when the replay reaches it. */
+export function emptyReplayResult(model: Memblock): ReplayResult {
+  return {
+    reservations: [],
+    allocs: [],
+    checkpoints: [],
+    doubles: [],
+    inferred: [],
+    syncIndex: -1,
+    handoffIndex: -1,
+    handoff: undefined as never,
+    final: model,
+    snapshots: [],
+    preDebugBytes: 0n,
+  };
+}
+
 /** Events that can change memblock state; the timeline snapshots count only these. */
 export function changesState(event: MemoryEvent): boolean {
   switch (event.kind) {
@@ -172,21 +189,7 @@ class Replayer {
       this.lastModelDouble = { base, size };
     };
     this.x86Numa = isX86(boot);
-    this.result = {
-      reservations: [],
-      allocs: [],
-      checkpoints: [],
-      doubles: [],
-      inferred: [],
-      syncIndex: -1,
-      handoffIndex: -1,
-      handoff: undefined as never,
-      final: this.model,
-      snapshots: [],
-      preDebugBytes: 0n,
-      overlaps: new Map(),
-      unreservedFrees: new Map(),
-    };
+    this.result = { ...emptyReplayResult(this.model), overlaps: new Map(), unreservedFrees: new Map() };
   }
 
   run(): ReplayResult {
