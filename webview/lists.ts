@@ -7,6 +7,7 @@ import type { BootView, FindingView, LeakView } from '../src/protocol/messages';
 import { big, hex, humanSize } from './format';
 import { ownerVar } from './theme';
 import { VirtualList } from './virtualList';
+import { icon, span } from './dom';
 
 type Item = FindingView | LeakView;
 
@@ -52,22 +53,6 @@ function select(label: string, options: [string, string][], onChange: (v: string
   return wrap;
 }
 
-function span(className: string, text: string): HTMLSpanElement {
-  const s = document.createElement('span');
-  s.className = className;
-  s.textContent = text;
-  return s;
-}
-
-function icon(name: string, label?: string): HTMLSpanElement {
-  const s = document.createElement('span');
-  s.className = `codicon codicon-${name}`;
-  if (label) {
-    s.setAttribute('role', 'img');
-    s.setAttribute('aria-label', label);
-  } else s.setAttribute('aria-hidden', 'true');
-  return s;
-}
 
 export class FilteredList<T extends Item> {
   readonly element: HTMLElement;

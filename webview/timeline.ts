@@ -4,6 +4,7 @@ import type { BootView, TimelineEvent } from '../src/protocol/messages';
 import { KIND_ICON, KIND_LABEL, humanSize, big } from './format';
 import { kindVar, ownerVar } from './theme';
 import { VirtualList } from './virtualList';
+import { icon, span } from './dom';
 
 export const PAGE_SIZE = 256;
 const MAX_PAGES = 64;
@@ -217,22 +218,6 @@ export class Timeline {
   }
 }
 
-function span(className: string, text: string): HTMLSpanElement {
-  const s = document.createElement('span');
-  s.className = className;
-  s.textContent = text;
-  return s;
-}
-
-function icon(name: string, label?: string): HTMLSpanElement {
-  const s = document.createElement('span');
-  s.className = `codicon codicon-${name}`;
-  if (label) {
-    s.setAttribute('role', 'img');
-    s.setAttribute('aria-label', label);
-  } else s.setAttribute('aria-hidden', 'true');
-  return s;
-}
 
 /** One timeline row: index, kind (icon + word), label, size, line, flags. Text only (textContent). */
 export function renderEventRow(el: HTMLElement, e: TimelineEvent | undefined, i: number): void {
