@@ -141,7 +141,9 @@ export class MapPanel implements vscode.Disposable {
     const panel = vscode.window.createWebviewPanel(
       MAP_VIEW_TYPE,
       MapPanel.title(document.uri),
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      // Beside the log when it is in an editor; from the Explorer (no editor) in the active group,
+      // where the webview is visible at once and can start.
+      { viewColumn: vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active, preserveFocus: true },
       MapPanel.webviewOptions(extensionUri),
     );
     const created = new MapPanel(panel, extensionUri, document.uri, document);

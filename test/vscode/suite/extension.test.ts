@@ -128,11 +128,15 @@ suite('Open Memory Map', () => {
     assert.equal(mapTabs().length, 1);
   });
 
-  test('accepts a Uri argument (explorer context menu)', async () => {
+  test('accepts a Uri argument (explorer context menu)', async function () {
+    this.timeout(60_000);
     const api = await activateExtension();
+    // From a clean layout, as from the Explorer: no editor is active, the Uri alone names the log.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     const uri = workspaceFile('console-capture');
     await vscode.commands.executeCommand(Commands.openMap, uri);
-    await waitFor('panel for the Uri', () => api.mapPanels().find((p) => p.documentUri === uri.toString() && p.handshakeDone));
+    // A fresh webview on a cold, loaded machine can take a while to run its script.
+    await waitFor('panel for the Uri', () => api.mapPanels().find((p) => p.documentUri === uri.toString() && p.handshakeDone), 45_000);
   });
 
   test('with no editor open it opens nothing', async () => {
