@@ -37,6 +37,8 @@ import { FilteredList } from './lists';
 import { MemoryMap, describe } from './map';
 import { KNOWN_OWNERS, ownerVar } from './theme';
 import { PAGE_SIZE, Timeline } from './timeline';
+import { WhatIfPane } from './whatif';
+import { ComparePane } from './compare';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -127,7 +129,7 @@ const timelinePane = h(
 
 const detailsPane = h(
   'section',
-  { id: 'details', class: 'pane details-pane', 'aria-label': 'Accounting, findings and leaks' },
+  { id: 'details', class: 'pane details-pane', 'aria-label': 'Accounting, findings, leaks, what-if and compare' },
   h('h2', { id: 'accounting-heading', text: 'Where the memory went' }),
   ui.accounting,
   ui.tabs,
@@ -144,11 +146,15 @@ interface View {
   bootCount: number;
   playhead: number;
   state?: StateMessage;
-  tab: 'findings' | 'leaks';
+  tab: Tab;
 }
+
+type Tab = 'findings' | 'leaks' | 'whatif' | 'compare';
+const TABS: Tab[] = ['findings', 'leaks', 'whatif', 'compare'];
 
 const saved = vscode.getState();
 const view: View = { bootCount: 1, playhead: -1, tab: saved?.tab === 'leaks' ? 'leaks' : 'findings' };
+// (The What-if and Compare tabs are not restored: their results are not persisted.)
 /** The zoom to restore once the boot it belongs to arrives. */
 let restoreZoom = saved?.zoom && saved.bootIndex !== undefined ? { boot: saved.bootIndex, zoom: saved.zoom } : undefined;
 
@@ -205,35 +211,54 @@ const findingsList = new FilteredList<FindingView>('findings', {
   },
 });
 const leaksList = new FilteredList<LeakView>('leaks', { pick: (l) => seek(l.eventIndex, true) });
+const whatIfPane = new WhatIfPane({
+  run: (request) => {
+    if (!view.boot) return;
+    post({ type: 'runWhatIf', bootIndex: view.boot.boot.index, ...request });
+    setStatus(`Replaying boot ${view.boot.boot.index} under ${request.model}…`);
+  },
+  reveal: (line) => post({ type: 'revealLine', line }),
+});
+const comparePane = new ComparePane({ reveal: (line) => post({ type: 'revealLine', line }) });
+
+function tabHeader(id: string, text: string, badge?: HTMLElement): HTMLElement {
+  const th = document.createElement('vscode-tab-header');
+  th.setAttribute('slot', 'header');
+  th.id = id;
+  th.append(text);
+  if (badge) {
+    badge.setAttribute('variant', 'counter');
+    badge.setAttribute('slot', 'content-after');
+    th.append(' ', badge);
+  }
+  return th;
+}
+
+function tabPanel(content: HTMLElement): HTMLElement {
+  const tp = document.createElement('vscode-tab-panel');
+  tp.append(content);
+  return tp;
+}
 
 function buildTabs(): void {
   const tabs = ui.tabs;
-  tabs.setAttribute('aria-label', 'Findings and leaks');
-  const th1 = document.createElement('vscode-tab-header');
-  th1.setAttribute('slot', 'header');
-  th1.id = 'tab-findings';
-  th1.append('Findings ');
-  ui.findingsBadge.setAttribute('variant', 'counter');
-  ui.findingsBadge.setAttribute('slot', 'content-after');
-  th1.append(ui.findingsBadge);
-  const tp1 = document.createElement('vscode-tab-panel');
-  tp1.append(findingsList.element);
-  const th2 = document.createElement('vscode-tab-header');
-  th2.setAttribute('slot', 'header');
-  th2.id = 'tab-leaks';
-  th2.append('Leaks ');
-  ui.leaksBadge.setAttribute('variant', 'counter');
-  ui.leaksBadge.setAttribute('slot', 'content-after');
-  th2.append(ui.leaksBadge);
-  const tp2 = document.createElement('vscode-tab-panel');
-  tp2.append(leaksList.element);
-  tabs.append(th1, tp1, th2, tp2);
+  tabs.setAttribute('aria-label', 'Findings, leaks, what-if replay and comparison');
+  tabs.append(
+    tabHeader('tab-findings', 'Findings', ui.findingsBadge),
+    tabPanel(findingsList.element),
+    tabHeader('tab-leaks', 'Leaks', ui.leaksBadge),
+    tabPanel(leaksList.element),
+    tabHeader('tab-whatif', 'What-if'),
+    tabPanel(whatIfPane.element),
+    tabHeader('tab-compare', 'Compare'),
+    tabPanel(comparePane.element),
+  );
   tabs.addEventListener('vsc-tabs-select', (e) => {
     const i = (e as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex;
-    view.tab = i === 1 ? 'leaks' : 'findings';
+    view.tab = TABS[i] ?? 'findings';
     persist();
   });
-  (tabs as unknown as { selectedIndex: number }).selectedIndex = view.tab === 'leaks' ? 1 : 0;
+  (tabs as unknown as { selectedIndex: number }).selectedIndex = TABS.indexOf(view.tab);
 }
 buildTabs();
 
@@ -359,9 +384,9 @@ function nextOf<T extends { eventIndex?: number }>(items: T[], direction: 1 | -1
   return hit;
 }
 
-function selectTab(tab: 'findings' | 'leaks'): void {
+function selectTab(tab: Tab): void {
   view.tab = tab;
-  (ui.tabs as unknown as { selectedIndex: number }).selectedIndex = tab === 'leaks' ? 1 : 0;
+  (ui.tabs as unknown as { selectedIndex: number }).selectedIndex = TABS.indexOf(tab);
   persist();
 }
 
@@ -699,6 +724,21 @@ function onMessage(message: HostToWebview): void {
       break;
     case 'seekResult':
       setStatus(message.message);
+      break;
+    case 'whatIf':
+      whatIfPane.show(message.request, message.view);
+      selectTab('whatif');
+      setStatus(`What-if: boot ${message.view.bootIndex} under ${message.view.model}: ${plural(message.view.totals.moved, 'request')} moved, ${plural(message.view.totals.failures, 'failure')}, ${message.view.totals.offNode} off-node.`);
+      break;
+    case 'whatIfError':
+      whatIfPane.showError(message.message);
+      selectTab('whatif');
+      setStatus(`What-if: ${message.message}`, 'error');
+      break;
+    case 'compare':
+      comparePane.show(message.view);
+      selectTab('compare');
+      setStatus(`Compared ${message.view.a.name} boot ${message.view.a.bootIndex} with ${message.view.b.name} boot ${message.view.b.bootIndex}.`);
       break;
     case 'error':
       setStatus(message.message, 'error');

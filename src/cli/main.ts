@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { checkTextFile, UsageError } from './input';
 import { analyzeFile } from '../engine/analyze-node';
 import { stateAtLine } from '../engine/analyze';
-import { regionJson, analysisJson } from '../engine/report/json';
+import { regionJson, analysisJson, jsonChunks } from '../engine/report/json';
 import { formatAnalysis } from '../engine/report/text';
 import { simulateFile } from '../engine/simulate';
 import { synthesizeLog } from '../engine/synth';
@@ -153,7 +153,7 @@ function formatState(body: { memory: ReturnType<typeof regionJson>[]; reserved: 
 }
 
 function writeJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  for (const chunk of jsonChunks(value)) process.stdout.write(chunk);
 }
 
 main(process.argv.slice(2)).then(

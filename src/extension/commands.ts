@@ -9,6 +9,7 @@ import { baseName } from './analysisService';
 import { Commands, LANGUAGE_ID } from './ids';
 import { matchingLocations } from './languageFeatures';
 import type { BootMemoryTreeProvider, TreeNode } from './tree';
+import { jsonChunks } from '../engine/report/json';
 
 /** Argument of goToMatching (CodeLens) and the optional one of exportAnalysis. */
 interface UriLineArg {
@@ -103,9 +104,22 @@ export function registerCommands(service: AnalysisService, tree: BootMemoryTreeP
         return undefined;
       }
       const json = await analysis.analysisJson(baseName(document.uri));
-      await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(JSON.stringify(json, null, 2) + '\n'));
+      await vscode.workspace.fs.writeFile(target, encodeJson(json));
       if (!a.target) void vscode.window.showInformationMessage(`Boot Memory: analysis written to ${baseName(target)}`);
       return target;
     }),
   );
+}
+
+/** The report as UTF-8 bytes, built chunk by chunk (a big log's report exceeds V8's longest string). */
+function encodeJson(json: unknown): Uint8Array {
+  const encoder = new TextEncoder();
+  const parts = [...jsonChunks(json)].map((chunk) => encoder.encode(chunk));
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    bytes.set(part, offset);
+    offset += part.length;
+  }
+  return bytes;
 }

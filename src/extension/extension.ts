@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { Commands, CONFIG_SECTION, LANGUAGE_ID, MAP_VIEW_TYPE, Settings } from './ids';
 import { MapPanel, type MapPanelInfo, type MapPanelTesting } from './panel';
 import { activateLanguageFeatures, type LanguageFeatures } from './features';
+import { registerWhatIfCommands } from './whatIfCommands';
 
 /** Returned from activate(); `vscode.extensions.getExtension(EXTENSION_ID).exports`. */
 export interface BootMemoryLensApi {
@@ -40,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): BootMemoryLensApi {
   const features = activateLanguageFeatures(context);
   // The map reads the same analyses as the language features (one per document, off-thread).
   context.subscriptions.push(MapPanel.useEngine(features.analysis), ...MapPanel.registerCommands());
-  context.subscriptions.push(openMapOnOpen(extensionUri));
+  context.subscriptions.push(openMapOnOpen(extensionUri), registerWhatIfCommands(extensionUri));
 
   return { mapPanels: () => MapPanel.all(), features, mapPanelTesting: MapPanel.testing() };
 }

@@ -28,6 +28,8 @@ export const Commands = {
   end: 'bootMemoryLens.end',
   exportSvg: 'bootMemoryLens.exportSvg',
   exportPng: 'bootMemoryLens.exportPng',
+  whatIf: 'bootMemoryLens.whatIf',
+  compareBoots: 'bootMemoryLens.compareBoots',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
@@ -46,6 +48,8 @@ export const CommandTitles: Record<CommandId, string> = {
   [Commands.end]: 'Map: Go to Last Event',
   [Commands.exportSvg]: 'Map: Export as SVG',
   [Commands.exportPng]: 'Map: Export as PNG',
+  [Commands.whatIf]: 'What-if Replay…',
+  [Commands.compareBoots]: 'Compare Boots…',
 };
 
 /** Webview panel view type; also the `onWebviewPanel:` activation event and `activeWebviewPanelId`. */

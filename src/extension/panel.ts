@@ -10,6 +10,9 @@
 //   seek           -> playhead + state at the next/previous event of a kind (or seekResult: none)
 //   revealLine     -> the line is revealed and highlighted in the editor
 //   export         -> save dialog (or the test sink), then exportResult
+//   runWhatIf      -> whatIf (the replay of the boot, in the engine's worker) or whatIfError
+// The What-if and Compare commands (whatIfCommands.ts) call runWhatIf / showCompare; the last of each
+// is resent after every `ready`, so a panel opened by the command shows it once its script runs.
 // And the other way: the editor cursor in the log moves the playhead (debounced: playhead + state);
 // commands (step, findings, export...) are forwarded as `action`.
 import * as vscode from 'vscode';
@@ -19,12 +22,15 @@ import {
   PROTOCOL_VERSION,
   parsePersistedState,
   parseWebviewMessage,
+  type BootSummary,
   type BootView,
   type DocumentInfo,
   type HostToWebview,
   type PanelAction,
   type SeekTarget,
   type WebviewToHost,
+  type CompareView,
+  type WhatIfRequest,
 } from '../protocol/messages';
 import { InProcessEngine, withFallback, type PanelEngine, type PanelSession } from './panel/engine';
 
@@ -124,6 +130,11 @@ export class MapPanel implements vscode.Disposable {
     };
   }
 
+  /** The map the panel commands act on (the active one, else the last active). */
+  static current(): MapPanel | undefined {
+    return MapPanel.target();
+  }
+
   private static target(): MapPanel | undefined {
     const panels = [...MapPanel.byDocument.values()];
     return panels.find((p) => p.panel.active) ?? (MapPanel.lastActive && !MapPanel.lastActive.disposed ? MapPanel.lastActive : panels[panels.length - 1]);
@@ -182,6 +193,11 @@ export class MapPanel implements vscode.Disposable {
     new MapPanel(panel, extensionUri, uri, undefined);
   }
 
+  /** The open map of a document, if any. */
+  static of(uri: vscode.Uri): MapPanel | undefined {
+    return MapPanel.byDocument.get(uri.toString());
+  }
+
   static all(): MapPanelInfo[] {
     return [...MapPanel.byDocument.values()].map((p) => p.info());
   }
@@ -215,6 +231,9 @@ export class MapPanel implements vscode.Disposable {
   private cursorTimer: ReturnType<typeof setTimeout> | undefined;
   private echo: { line: number; until: number } | undefined;
   private highlighted: { line: number } | undefined;
+  /** The last what-if and comparison shown (resent after a `ready`). */
+  private lastWhatIf: HostToWebview | undefined;
+  private lastCompare: HostToWebview | undefined;
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -297,6 +316,11 @@ export class MapPanel implements vscode.Disposable {
         case 'export':
           await this.saveExport(message.format, message.data);
           break;
+        case 'runWhatIf': {
+          const { type: _type, bootIndex, ...request } = message;
+          await this.runWhatIf(request, bootIndex);
+          break;
+        }
       }
     } catch (e) {
       this.post({ type: 'error', message: `Memory Map: ${e instanceof Error ? e.message : String(e)}` });
@@ -350,6 +374,60 @@ export class MapPanel implements vscode.Disposable {
       target = { bootIndex: last, eventIndex: summary.boots[last].eventCount - 1 };
     }
     await this.sendState(session, target.bootIndex, target.eventIndex, false);
+    for (const m of [this.lastWhatIf, this.lastCompare]) if (m) this.post(m);
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // What-if and compare
+
+  /** The document this panel shows. */
+  get uri(): vscode.Uri {
+    return this.documentUri;
+  }
+
+  /** Replays a boot (default: the one shown) under `request`; returns the error text when it cannot run. */
+  async runWhatIf(request: WhatIfRequest, bootIndex?: number): Promise<string | undefined> {
+    const session = await this.session();
+    if (!session) return 'This document could not be analysed.';
+    const summary = await session.summary();
+    const boot = bootIndex ?? (this.handshakeDone ? this.bootIndex : summary.boots.length - 1);
+    if (boot < 0 || boot >= summary.boots.length) return `The log has no boot ${boot}.`;
+    try {
+      const view = await session.whatIf(boot, request);
+      this.show({ type: 'whatIf', request, view });
+      return undefined;
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      this.post({ type: 'whatIfError', message });
+      return message;
+    }
+  }
+
+  /** The boots of the log. */
+  async boots(): Promise<BootSummary[]> {
+    const session = await this.session();
+    return session ? (await session.summary()).boots : [];
+  }
+
+  /** Compares two boots of this log (in the engine session) and shows the result. */
+  async compareBoots(bootA: number, bootB: number): Promise<boolean> {
+    const session = await this.session();
+    if (!session) return false;
+    const count = (await session.summary()).boots.length;
+    if (bootA >= count || bootB >= count) return false;
+    this.showCompare(await session.compare(bootA, bootB, MapPanel.baseName(this.documentUri)));
+    return true;
+  }
+
+  /** Shows a comparison in the Compare tab. */
+  showCompare(view: CompareView): void {
+    this.show({ type: 'compare', view });
+  }
+
+  private show(message: HostToWebview): void {
+    if (message.type === 'whatIf') this.lastWhatIf = message;
+    else this.lastCompare = message;
+    if (this.handshakeDone) this.post(message);
   }
 
   /** Sends the boot (if the webview does not have it) and the state at an event. */

@@ -227,6 +227,140 @@ export interface SeekResultMessage {
   message: string;
 }
 
+
+// ------------------------------------------------------------------------------------------------
+// What-if replay and boot comparison (views built by src/engine/session/views.ts)
+
+/** The allocator models a what-if can replay under (src/engine/allocators/types.ts ALLOCATOR_MODELS). */
+export const WHATIF_MODELS = ['bootmem', 'bootmem-2008', 'bootmem2', 'early_res', 'memblock'] as const;
+export type WhatIfModel = (typeof WHATIF_MODELS)[number];
+
+/** What to replay: the model, and optionally another NUMA layout, kernel parameters, bottom-up. */
+export interface WhatIfRequest {
+  model: WhatIfModel;
+  /** `--layout` syntax: "0:0-2G,4G-6G;1:2G-4G" or "even:N"; empty/undefined = the log's own nodes. */
+  layout?: string;
+  /** Kernel parameters to change: crashkernel= cma= mem= memmap=. */
+  cmdline?: string;
+  bottomUp?: boolean;
+}
+
+/** One request of the replayed stream: where the log put it and where the what-if puts it. */
+export interface WhatIfRowView {
+  index: number;
+  /** Log line (0 for requests the command line added). */
+  line: number;
+  source: 'log' | 'cmdline';
+  label: string;
+  owner?: string;
+  size: Hex;
+  requestedNode: number | null;
+  original: Hex | null;
+  predicted: Hex | null;
+  physicalNode: number | null;
+  moved: boolean;
+  failed: boolean;
+  offNode: boolean;
+  localityViolation: boolean;
+  fallback: boolean;
+  conflict: boolean;
+}
+
+export interface WhatIfNodeView {
+  nid: number;
+  /** Free bytes and the largest free block of this node in the logged boot (undefined: no such node). */
+  before?: { freeBytes: Hex; largest: Hex };
+  /** The same under the what-if (undefined: the what-if layout has no such node). */
+  after?: { ramBytes: Hex; freeBytes: Hex; largest: Hex };
+}
+
+export interface WhatIfTotals {
+  requests: number;
+  placed: number;
+  failures: number;
+  moved: number;
+  offNode: number;
+  fallbacks: number;
+  localityViolations: number;
+  conflicts: number;
+  reservations: number;
+  reservationsOverlappingAllocations: number;
+}
+
+export interface WhatIfView {
+  bootIndex: number;
+  model: string;
+  bottomUp: boolean;
+  layoutSource: 'log' | 'option';
+  /** The layout replayed, as --layout text. */
+  layout: string;
+  cmdline: { param: string; effect: string }[];
+  measuredAt: 'handoff' | 'end';
+  totals: WhatIfTotals;
+  nodes: WhatIfNodeView[];
+  rows: WhatIfRowView[];
+  /** Rows left out (the view carries at most MAX_WHATIF_ROWS, interesting ones first). */
+  omittedRows: number;
+  notes: string[];
+}
+
+export interface WhatIfMessage {
+  type: 'whatIf';
+  /** The inputs as the user gave them (the form shows them back). */
+  request: WhatIfRequest;
+  view: WhatIfView;
+}
+
+/** The what-if could not run (bad layout or command line): the form shows the text. */
+export interface WhatIfErrorMessage {
+  type: 'whatIfError';
+  message: string;
+}
+
+export type CompareChange = 'appeared' | 'disappeared' | 'grew' | 'shrank' | 'same';
+
+export interface CompareSideView {
+  count: number;
+  bytes: Hex;
+  lines: number[];
+}
+
+export interface CompareRowView {
+  owner: string;
+  caller: string;
+  change: CompareChange;
+  a: CompareSideView;
+  b: CompareSideView;
+  /** b.bytes - a.bytes, signed ("-0x…" when it shrank). */
+  delta: string;
+}
+
+export interface CompareBootView {
+  /** File base name. */
+  name: string;
+  bootIndex: number;
+  kernelVersion?: string;
+  heldBytes: Hex;
+  reservations: number;
+}
+
+export interface CompareView {
+  a: CompareBootView;
+  b: CompareBootView;
+  /** Both boots are in the log this panel shows (rows' lines can be revealed). */
+  sameLog: boolean;
+  /** Which side is this panel's log ('a', 'b' or neither). */
+  local?: 'a' | 'b';
+  rows: CompareRowView[];
+  totals: Record<CompareChange, { count: number; bytes: Hex }> & { netBytes: string };
+  waterfall: { label: string; a?: Hex; b?: Hex; delta?: string }[];
+}
+
+export interface CompareMessage {
+  type: 'compare';
+  view: CompareView;
+}
+
 export type HostToWebview =
   | InitMessage
   | ErrorMessage
@@ -237,7 +371,10 @@ export type HostToWebview =
   | ActionMessage
   | ProgressMessage
   | ExportResultMessage
-  | SeekResultMessage;
+  | SeekResultMessage
+  | WhatIfMessage
+  | WhatIfErrorMessage
+  | CompareMessage;
 
 // ------------------------------------------------------------------------------------------------
 // Webview -> host
@@ -296,7 +433,13 @@ export interface SeekMessage {
   target: SeekTarget;
 }
 
-export type WebviewToHost = ReadyMessage | RevealLineMessage | RequestPageMessage | SelectEventMessage | SelectBootMessage | ExportMessage | SeekMessage;
+/** Run a what-if replay of a boot from the panel's form (the host validates the inputs again). */
+export interface RunWhatIfMessage extends WhatIfRequest {
+  type: 'runWhatIf';
+  bootIndex: number;
+}
+
+export type WebviewToHost = ReadyMessage | RevealLineMessage | RequestPageMessage | SelectEventMessage | SelectBootMessage | ExportMessage | SeekMessage | RunWhatIfMessage;
 
 /** The map's zoom: the visible window of the (collapsed) address axis, as fractions 0..1. */
 export interface ViewWindow {
@@ -311,7 +454,7 @@ export interface PersistedState {
   bootIndex?: number;
   eventIndex?: number;
   zoom?: ViewWindow;
-  /** The tab shown under the map ('findings' | 'leaks'). */
+  /** The tab shown under the map ('findings' | 'leaks' | 'whatif' | 'compare'). */
   tab?: string;
 }
 
@@ -343,6 +486,29 @@ function isSvgExport(data: string): boolean {
 function isPngExport(data: string): boolean {
   const prefix = 'data:image/png;base64,';
   return data.startsWith(prefix) && /^[A-Za-z0-9+/]*={0,2}$/.test(data.slice(prefix.length));
+}
+
+/** The tabs under the map. */
+export const PANEL_TABS: readonly string[] = ['findings', 'leaks', 'whatif', 'compare'];
+/** Longest layout / command line text accepted from the webview. */
+export const MAX_WHATIF_TEXT = 4096;
+/** At most this many request rows in a WhatIfView. */
+export const MAX_WHATIF_ROWS = 20000;
+
+function optionalText(x: unknown): x is string | undefined {
+  return x === undefined || (typeof x === 'string' && x.length <= MAX_WHATIF_TEXT);
+}
+
+/** Validates what-if inputs (model from the list, texts bounded); the parsers check the syntax. */
+export function parseWhatIfRequest(x: unknown): WhatIfRequest | undefined {
+  if (!isRecord(x) || typeof x.model !== 'string' || !(WHATIF_MODELS as readonly string[]).includes(x.model)) return undefined;
+  if (!optionalText(x.layout) || !optionalText(x.cmdline)) return undefined;
+  if (x.bottomUp !== undefined && typeof x.bottomUp !== 'boolean') return undefined;
+  const request: WhatIfRequest = { model: x.model as WhatIfModel };
+  if (x.layout?.trim()) request.layout = x.layout.trim();
+  if (x.cmdline?.trim()) request.cmdline = x.cmdline.trim();
+  if (x.bottomUp) request.bottomUp = true;
+  return request;
 }
 
 /** Validates a message received from the webview; returns undefined for anything malformed. */
@@ -387,6 +553,11 @@ export function parseWebviewMessage(x: unknown): WebviewToHost | undefined {
       if (x.direction !== 1 && x.direction !== -1) return undefined;
       if (typeof x.target !== 'string' || !SEEK_TARGETS.includes(x.target)) return undefined;
       return { type: 'seek', bootIndex: x.bootIndex, from: x.from, direction: x.direction, target: x.target as SeekTarget };
+    }
+    case 'runWhatIf': {
+      if (!isIndex(x.bootIndex)) return undefined;
+      const request = parseWhatIfRequest(x);
+      return request ? { type: 'runWhatIf', bootIndex: x.bootIndex, ...request } : undefined;
     }
     default:
       return undefined;
@@ -442,6 +613,19 @@ export function parseHostMessage(x: unknown): HostToWebview | undefined {
       };
     case 'seekResult':
       return typeof x.found === 'boolean' && typeof x.message === 'string' ? { type: 'seekResult', found: x.found, message: x.message } : undefined;
+    case 'whatIf': {
+      const request = parseWhatIfRequest(x.request);
+      const v = x.view;
+      if (!request || !isRecord(v) || !Array.isArray(v.rows) || !Array.isArray(v.nodes) || !isRecord(v.totals)) return undefined;
+      return { type: 'whatIf', request, view: v as unknown as WhatIfView };
+    }
+    case 'whatIfError':
+      return typeof x.message === 'string' ? { type: 'whatIfError', message: x.message } : undefined;
+    case 'compare': {
+      const v = x.view;
+      if (!isRecord(v) || !isRecord(v.a) || !isRecord(v.b) || !Array.isArray(v.rows) || !Array.isArray(v.waterfall) || !isRecord(v.totals)) return undefined;
+      return { type: 'compare', view: v as unknown as CompareView };
+    }
     default:
       return undefined;
   }
@@ -478,6 +662,6 @@ export function parsePersistedState(x: unknown): PersistedState | undefined {
   if (isRecord(z) && typeof z.start === 'number' && typeof z.end === 'number' && Number.isFinite(z.start) && Number.isFinite(z.end) && z.start >= 0 && z.end <= 1 && z.start < z.end) {
     state.zoom = { start: z.start, end: z.end };
   }
-  if (x.tab === 'findings' || x.tab === 'leaks') state.tab = x.tab;
+  if (typeof x.tab === 'string' && PANEL_TABS.includes(x.tab)) state.tab = x.tab;
   return state;
 }

@@ -18,6 +18,11 @@ function prepareWorkspace(): string {
   cpSync(path.join(root, 'test', 'fixtures', 'vscode-workspace'), ws, { recursive: true });
   // The corpus log, under a dmesg-like name the language must claim.
   cpSync(path.join(root, 'test', 'fixtures', 'sample', 'x86_64-2node-2g-memblock-debug.log'), path.join(ws, 'dmesg.txt'));
+  // Two corpus logs for "Compare Boots" (whatif.test.ts), in a folder of their own.
+  mkdirSync(path.join(ws, 'compare'), { recursive: true });
+  for (const name of ['x86_64-1node-1g-memblock-debug.log', 'x86_64-2node-2g-memblock-debug.log']) {
+    cpSync(path.join(root, 'test', 'fixtures', 'corpus', 'qemu', name), path.join(ws, 'compare', name));
+  }
   return ws;
 }
 

@@ -99,3 +99,47 @@ function bootJson(analysis: BootAnalysis): unknown {
     accounting: report.accounting,
   });
 }
+
+/**
+ * JSON.stringify(value, null, 2) + '\n', as a sequence of chunks of about `chunkSize` characters.
+ * A report of a million-line log is larger than the longest string V8 can hold, so it is never
+ * built as one string: the CLI and the export write it piece by piece.
+ */
+export function* jsonChunks(value: unknown, chunkSize = 1 << 16): Generator<string> {
+  let buffer = '';
+  for (const piece of jsonPieces(value, '')) {
+    buffer += piece;
+    if (buffer.length >= chunkSize) {
+      yield buffer;
+      buffer = '';
+    }
+  }
+  yield buffer + '\n';
+}
+
+function* jsonPieces(value: unknown, indent: string): Generator<string> {
+  const inner = indent + '  ';
+  if (Array.isArray(value)) {
+    if (value.length === 0) return yield '[]';
+    yield '[';
+    for (let i = 0; i < value.length; i++) {
+      yield (i === 0 ? '\n' : ',\n') + inner;
+      // Like JSON.stringify: holes and non-JSON values inside arrays print as null.
+      yield* jsonPieces(value[i] === undefined || typeof value[i] === 'function' ? null : value[i], inner);
+    }
+    return yield '\n' + indent + ']';
+  }
+  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined && typeof v !== 'function');
+    if (entries.length === 0) return yield '{}';
+    yield '{';
+    let first = true;
+    for (const [key, item] of entries) {
+      yield (first ? '\n' : ',\n') + inner + JSON.stringify(key) + ': ';
+      first = false;
+      yield* jsonPieces(item, inner);
+    }
+    return yield '\n' + indent + '}';
+  }
+  yield JSON.stringify(value) ?? 'null';
+}

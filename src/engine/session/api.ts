@@ -5,7 +5,7 @@
 // Consumers: the VS Code host layer (diagnostics, hovers, definition/references, CodeLens, outline,
 // folding, tree view, status bar) and the Memory Map panel (via src/protocol/messages.ts types).
 
-import type { BootSummary, BootView, FindingView, Hex, RegionView, StateMessage, TimelineEvent } from '../../protocol/messages';
+import type { BootSummary, BootView, CompareView, FindingView, Hex, RegionView, StateMessage, TimelineEvent, WhatIfRequest, WhatIfView } from '../../protocol/messages';
 
 export interface LogSummary {
   lineCount: number;
@@ -89,4 +89,8 @@ export interface EngineSessionApi {
   /** Reservations of a node (or all with nid undefined) at the hand-off, for the tree view. */
   reservations(bootIndex: number, nid?: number): TreeReservation[];
   regionsAt(bootIndex: number, eventIndex: number): { memory: RegionView[]; reserved: RegionView[] };
+  /** A what-if replay of a boot (throws on a bad layout or command line). */
+  whatIf(bootIndex: number, request: WhatIfRequest): WhatIfView;
+  /** Two boots of this log compared; `name` labels both sides. */
+  compare(bootA: number, bootB: number, name?: string): CompareView;
 }

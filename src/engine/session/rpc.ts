@@ -59,6 +59,8 @@ export const SESSION_METHODS: readonly SessionMethod[] = [
   'foldingRanges',
   'reservations',
   'regionsAt',
+  'whatIf',
+  'compare',
 ];
 
 export type RpcRequest =

@@ -42,7 +42,12 @@ import { isUsableType, type OwnerVerdict } from '../analysis/owners';
 import { requesterOf } from '../analysis/leaks';
 import { functionName, memRange } from '../analysis/format';
 import { hex, humanSize, parseHex } from '../util/hex';
+import { compareView, whatIfView } from './views';
+import { diffBoots } from '../diff/diff';
 import type {
+  CompareView,
+  WhatIfRequest,
+  WhatIfView,
   AccountingStep,
   BootSummary,
   BootView,
@@ -111,6 +116,25 @@ export class EngineSession implements EngineSessionApi {
 
   // ----------------------------------------------------------------------------------------------
   // Whole log
+
+  // ----------------------------------------------------------------------------------------------
+  // What-if replay and comparison (views.ts)
+
+  /** Replays a boot under another allocator / layout / command line. Throws LayoutError on bad input. */
+  whatIf(bootIndex: number, request: WhatIfRequest): WhatIfView {
+    return whatIfView(this.boot(bootIndex), request);
+  }
+
+  /** Compares two boots of this log (reservations held at the hand-off, accounting waterfalls). */
+  compare(bootA: number, bootB: number, name = 'log'): CompareView {
+    return compareView(diffBoots(this.boot(bootA), this.boot(bootB)), { a: name, b: name }, true);
+  }
+
+  private boot(bootIndex: number): BootAnalysis {
+    const boot = this.analysis.boots[bootIndex];
+    if (!boot) throw new Error(`no boot ${bootIndex} (the log has ${this.analysis.boots.length})`);
+    return boot;
+  }
 
   summary(): LogSummary {
     const findings = { error: 0, warning: 0, info: 0 };

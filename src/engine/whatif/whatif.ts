@@ -341,7 +341,7 @@ export function runWhatIf(
 }
 
 /** Free bytes and the largest free run (whole pages) per node. */
-function nodeRows(ram: readonly NodeBlock[], taken: RangeSet, page: Addr): WhatIfNodeRow[] {
+export function nodeRows(ram: readonly NodeBlock[], taken: RangeSet, page: Addr): WhatIfNodeRow[] {
   const rows = new Map<number, WhatIfNodeRow & { runEnd?: Addr; runStart?: Addr }>();
   for (const b of ram) {
     let row = rows.get(b.nid);

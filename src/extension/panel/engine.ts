@@ -5,7 +5,7 @@ import type * as vscode from 'vscode';
 import type { EngineSessionApi } from '../../engine/session/api';
 import { EngineSession } from '../../engine/session/session';
 
-type Used = 'summary' | 'bootView' | 'timelinePage' | 'stateAt' | 'eventAtLine';
+type Used = 'summary' | 'bootView' | 'timelinePage' | 'stateAt' | 'eventAtLine' | 'whatIf' | 'compare';
 
 /** The part of the (asynchronous) engine session API the panel uses. */
 export type PanelSession = {
@@ -34,6 +34,8 @@ export class InProcessEngine implements PanelEngine {
       timelinePage: async (b, s, c) => engine.timelinePage(b, s, c),
       stateAt: async (b, e) => engine.stateAt(b, e),
       eventAtLine: async (l) => engine.eventAtLine(l),
+      whatIf: async (b, r) => engine.whatIf(b, r),
+      compare: async (a, b, name) => engine.compare(a, b, name),
     };
     this.cache.set(key, { version: document.version, session });
     return session;
