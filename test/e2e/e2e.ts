@@ -35,6 +35,8 @@ if (extensionId !== EXTENSION_ID) throw new Error(`package.json says ${extension
 const COMMAND_TITLE = `${COMMAND_CATEGORY}: ${CommandTitles[Commands.openMap]}`;
 const LOG_NAME = 'dmesg-x86_64-2node-2g.txt';
 const XSS_NAME = 'dmesg-escaping.txt';
+/** A second corpus log for "Compare Boots…". */
+const OTHER_NAME = 'dmesg-x86_64-1node-1g.txt';
 
 const t0 = Date.now();
 const log = (msg: string) => console.log(`[e2e +${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
@@ -341,6 +343,43 @@ async function runTheme(browser: Browser, tmp: string, extensionsDir: string, wo
       await shot(page, `${theme}-5-restored`);
     });
 
+    if (theme === 'light' || theme === 'dark') {
+      await step(`[${theme}] the What-if form replays the boot under bootmem with another layout`, async () => {
+        const wv = mapWebview(page);
+        // (The tab strip sits below the fold of the webview; select the tab the way the panel does.)
+        await wv.locator('#details vscode-tabs').evaluate((e) => {
+          (e as unknown as { selectedIndex: number }).selectedIndex = 2;
+        });
+        await wv.locator('#whatif-run').scrollIntoViewIfNeeded();
+        await wv.locator('#whatif-model').evaluate((e) => {
+          (e as unknown as { value: string }).value = 'bootmem';
+        });
+        await wv.locator('#whatif-layout input').fill('0:0-1G;1:1G-2G');
+        await wv.locator('#whatif-run').click();
+        await wv.locator('#whatif[data-moved="53"]').waitFor({ timeout: 30_000 });
+        await wv.locator('.whatif-row.whatif-moved').first().waitFor({ timeout: 10_000 });
+        await wv.locator('.whatif-list').scrollIntoViewIfNeeded();
+        await page.waitForTimeout(400);
+        await shot(page, `${theme}-8-whatif`);
+      });
+
+      await step(`[${theme}] "Compare Boots…" compares the log with another open log`, async () => {
+        await openLog(page, OTHER_NAME);
+        // From the first log's editor: it is the log to compare; the other open log is offered.
+        await page.locator('.tab', { hasText: LOG_NAME }).first().click();
+        await page.locator('.monaco-editor .view-lines').first().click();
+        await runCommand(page, `${COMMAND_CATEGORY}: ${CommandTitles[Commands.compareBoots]}`);
+        await page.locator('.quick-input-list .monaco-list-row', { hasText: OTHER_NAME }).first().waitFor({ timeout: 10_000 });
+        await page.keyboard.press('Enter');
+        const wv = mapWebview(page);
+        await wv.locator('#compare[data-rows]').waitFor({ timeout: 30_000 });
+        await wv.locator('.compare-side', { hasText: OTHER_NAME }).waitFor({ timeout: 5_000 });
+        await wv.locator('.compare-waterfall-table').scrollIntoViewIfNeeded();
+        await page.waitForTimeout(400);
+        await shot(page, `${theme}-9-compare`);
+      });
+    }
+
     if (theme === 'dark') {
       await step('[dark] log text is shown as text, never as HTML', async () => {
         await runCommand(page, 'View: Close All Editors');
@@ -390,6 +429,7 @@ async function main(): Promise<void> {
   mkdirSync(workspace, { recursive: true });
   installExtension(extensionsDir);
   cpSync(path.join(root, 'test', 'fixtures', 'sample', 'x86_64-2node-2g-memblock-debug.log'), path.join(workspace, LOG_NAME));
+  cpSync(path.join(root, 'test', 'fixtures', 'corpus', 'qemu', 'x86_64-1node-1g-memblock-debug.log'), path.join(workspace, OTHER_NAME));
   writeFileSync(
     path.join(workspace, XSS_NAME),
     '[    0.000000] Linux version 6.6.0 <img id="injected" src=x onerror="document.title=\'pwned\'"><script>document.title="pwned"</script>\n' +
