@@ -5,6 +5,9 @@
 // later `ready`, e.g. after the webview was re-created). The host treats everything the webview sends
 // as untrusted input: `parseWebviewMessage` checks the shape at run time and drops anything else.
 
+// The what-if totals are the engine's own type (type-only: nothing of the engine enters the webview bundle).
+import type { WhatIfTotals } from '../engine/whatif/whatif';
+
 /** Bumped when a message changes shape; the webview shows a mismatch instead of misreading data. */
 export const PROTOCOL_VERSION = 1;
 
@@ -274,18 +277,7 @@ export interface WhatIfNodeView {
   after?: { ramBytes: Hex; freeBytes: Hex; largest: Hex };
 }
 
-export interface WhatIfTotals {
-  requests: number;
-  placed: number;
-  failures: number;
-  moved: number;
-  offNode: number;
-  fallbacks: number;
-  localityViolations: number;
-  conflicts: number;
-  reservations: number;
-  reservationsOverlappingAllocations: number;
-}
+export type { WhatIfTotals };
 
 export interface WhatIfView {
   bootIndex: number;

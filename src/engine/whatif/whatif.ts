@@ -94,6 +94,20 @@ export interface CmdlineOutcome {
   below4G?: boolean;
 }
 
+/** Counts over all requests of a what-if replay. */
+export interface WhatIfTotals {
+  requests: number;
+  placed: number;
+  failures: number;
+  moved: number;
+  offNode: number;
+  fallbacks: number;
+  localityViolations: number;
+  conflicts: number;
+  reservations: number;
+  reservationsOverlappingAllocations: number;
+}
+
 export interface WhatIfResult {
   model: AllocatorModelName;
   bottomUp: boolean;
@@ -106,18 +120,7 @@ export interface WhatIfResult {
   nodes: WhatIfNodeRow[];
   /** Where the fragmentation figures were taken. */
   measuredAt: 'handoff' | 'end';
-  totals: {
-    requests: number;
-    placed: number;
-    failures: number;
-    moved: number;
-    offNode: number;
-    fallbacks: number;
-    localityViolations: number;
-    conflicts: number;
-    reservations: number;
-    reservationsOverlappingAllocations: number;
-  };
+  totals: WhatIfTotals;
   notes: string[];
 }
 
