@@ -144,7 +144,8 @@ export class ComparePane {
     table.className = 'waterfall compare-waterfall-table';
     const max = v.waterfall.reduce((m, w) => [big(w.a), big(w.b)].reduce((x, y) => (y > x ? y : x), m), 1n);
     const head = document.createElement('tr');
-    for (const c of ['', 'A', '', 'B', '', 'Change']) head.append(cell('th', c));
+    // Column order: label, bar A, size A, bar B, size B, change; the names sit over the sizes.
+    for (const c of ['', '', 'A', '', 'B', 'Change']) head.append(cell('th', c));
     const thead = document.createElement('thead');
     thead.append(head);
     const body = document.createElement('tbody');
