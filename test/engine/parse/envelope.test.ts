@@ -7,6 +7,16 @@ function strip(line: string, stripper = new EnvelopeStripper()) {
 
 const MSG = 'memblock_reserve: [0x0000000001000000-0x00000000035fffff] setup_arch+0x275/0xf80';
 
+/** The line's envelope is stripped to MSG, with its timestamp, and the layer is recorded. */
+function expectKernelMessage(line: string, time: number | undefined, layer: string): void {
+  const s = new EnvelopeStripper();
+  const out = s.strip(line);
+  expect(out.text).toBe(MSG);
+  expect(out.time).toBe(time);
+  expect(out.kernel).toBe(true);
+  expect(s.layers.has(layer)).toBe(true);
+}
+
 describe('envelope: kernel timestamp and caller id', () => {
   it.each([
     ['[    0.000000] ' + MSG, 0, 'timestamp'],
@@ -69,14 +79,7 @@ describe('envelope: syslog and journalctl', () => {
     ['2024-11-23T10:00:00+0000 host kernel: ' + MSG, undefined, 'journalctl-iso'],
     ['2024-11-23T10:00:00.123456+01:00 host kernel: ' + MSG, undefined, 'journalctl-iso'],
     ['[    2.500000] host kernel: ' + MSG, 2.5, 'journalctl-monotonic'],
-  ])('%j', (line, time, layer) => {
-    const s = new EnvelopeStripper();
-    const out = s.strip(line);
-    expect(out.text).toBe(MSG);
-    expect(out.time).toBe(time);
-    expect(out.kernel).toBe(true);
-    expect(s.layers.has(layer)).toBe(true);
-  });
+  ])('%j', expectKernelMessage);
 
   it("skips other programs' syslog lines", () => {
     expect(strip('Oct 07 20:54:40 host systemd[1]: Started Journal Service.').skip).toBe(true);
@@ -112,14 +115,7 @@ describe('envelope: dmesg options', () => {
     ['[May 8 08:20] ' + MSG, undefined, 'dmesg-e'],
     ['[  +0.000010] ' + MSG, undefined, 'dmesg-e'],
     [' 1839 17:54:41.406548  <6>[    0.000000] ' + MSG, 0, 'lava'],
-  ])('%j', (line, time, layer) => {
-    const s = new EnvelopeStripper();
-    const out = s.strip(line);
-    expect(out.text).toBe(MSG);
-    expect(out.time).toBe(time);
-    expect(out.kernel).toBe(true);
-    expect(s.layers.has(layer)).toBe(true);
-  });
+  ])('%j', expectKernelMessage);
 });
 
 describe('envelope: /dev/kmsg records', () => {

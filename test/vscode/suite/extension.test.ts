@@ -3,33 +3,9 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { BootMemoryLensApi } from '../../../src/extension/extension';
 import { COMMAND_CATEGORY, CommandTitles, Commands, EXTENSION_ID, LANGUAGE_ID, LANGUAGE_NAME, MAP_VIEW_TYPE } from '../../../src/extension/ids';
 import { parseWebviewMessage } from '../../../src/protocol/messages';
-
-/** The workspace runTest.ts prepared (first folder), holding dmesg.txt, kern.log, app.log, console-capture. */
-function workspaceFile(name: string): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the test run must open the fixture workspace folder');
-  return vscode.Uri.joinPath(folder.uri, name);
-}
-
-async function activateExtension(): Promise<BootMemoryLensApi> {
-  const ext = vscode.extensions.getExtension<BootMemoryLensApi>(EXTENSION_ID);
-  assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
-  // Activate explicitly: activation can race the first command otherwise.
-  return ext.activate();
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { activateExtension, waitFor, workspaceFile } from './helpers';
 
 function mapTabs(): vscode.Tab[] {
   return vscode.window.tabGroups.all

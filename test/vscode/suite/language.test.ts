@@ -12,28 +12,7 @@ import type { TreeNode } from '../../../src/extension/tree';
 import { addressAt } from '../../../src/extension/addresses';
 import { AnalysisCancelled, openSession } from '../../../src/extension/sessionHost';
 import { escapeMarkdown } from '../../../src/extension/format';
-
-function workspaceFile(name: string): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the test run must open the fixture workspace folder');
-  return vscode.Uri.joinPath(folder.uri, name);
-}
-
-async function activateExtension(): Promise<BootMemoryLensApi> {
-  const ext = vscode.extensions.getExtension<BootMemoryLensApi>(EXTENSION_ID);
-  assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
-  return ext.activate();
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { activateExtension, waitFor, workspaceFile } from './helpers';
 
 /** 0-based index of the first line containing `needle`. */
 function lineOf(doc: vscode.TextDocument, needle: string): number {

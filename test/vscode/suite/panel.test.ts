@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { BootMemoryLensApi } from '../../../src/extension/extension';
-import { Commands, EXTENSION_ID, MAP_VIEW_TYPE } from '../../../src/extension/ids';
+import { Commands, MAP_VIEW_TYPE } from '../../../src/extension/ids';
 import {
   MAX_PAGE,
   parseHostMessage,
@@ -15,31 +15,10 @@ import {
   type StateMessage,
   type TimelinePageMessage,
 } from '../../../src/protocol/messages';
+import { activateExtension as api, waitFor, workspaceFile } from './helpers';
 
 // The sample log (test/fixtures/sample) under the name runTest.ts gives it: 1 boot, 170 events, 2 nodes.
 const EVENTS = 170;
-
-function workspaceFile(name: string): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the test run must open the fixture workspace folder');
-  return vscode.Uri.joinPath(folder.uri, name);
-}
-
-async function api(): Promise<BootMemoryLensApi> {
-  const ext = vscode.extensions.getExtension<BootMemoryLensApi>(EXTENSION_ID);
-  assert.ok(ext);
-  return ext.activate();
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 40_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Opens dmesg.txt and its map; resolves once the webview completed the handshake and got a state. */
 async function openMap(a: BootMemoryLensApi): Promise<{ uri: vscode.Uri; doc: vscode.TextDocument }> {

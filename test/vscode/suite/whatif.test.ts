@@ -9,28 +9,7 @@ import * as vscode from 'vscode';
 import type { BootMemoryLensApi } from '../../../src/extension/extension';
 import { Commands, EXTENSION_ID } from '../../../src/extension/ids';
 import { parseWebviewMessage, type CompareMessage, type HostToWebview, type WhatIfMessage } from '../../../src/protocol/messages';
-
-function workspaceFile(...parts: string[]): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the test run must open the fixture workspace folder');
-  return vscode.Uri.joinPath(folder.uri, ...parts);
-}
-
-async function api(): Promise<BootMemoryLensApi> {
-  const ext = vscode.extensions.getExtension<BootMemoryLensApi>(EXTENSION_ID);
-  assert.ok(ext);
-  return ext.activate();
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 40_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { activateExtension as api, waitFor, workspaceFile } from './helpers';
 
 /** Runs the bundled CLI (dist/cli.js) of this extension and parses its JSON output. */
 function cli(...args: string[]): Record<string, unknown> {
