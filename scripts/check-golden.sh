@@ -1,9 +1,10 @@
 #!/bin/bash
-# usage: scripts/check-golden.sh save|check   (not a committed test; perf-work guard)
+# usage: [GOLDEN_CUR=dir] scripts/check-golden.sh save|check   (not a committed test; perf-work guard)
 mode=${1:-check}
-G=/tmp/golden
-mkdir -p $G/save $G/cur
-out=$G/cur; [ "$mode" = save ] && out=$G/save
+G=${GOLDEN_DIR:-/tmp/golden}
+CUR=${GOLDEN_CUR:-$G/cur}
+mkdir -p $G/save $CUR
+out=$CUR; [ "$mode" = save ] && out=$G/save
 cd "$(dirname "$0")/.."
 [ -f /tmp/g.log ] || node dist/cli.js synth --nodes 3 --events 20000 --out /tmp/g.log >/dev/null
 [ -f /tmp/g2.log ] || node dist/cli.js synth --nodes 2 --events 20000 --style kernlog --seed 7 --out /tmp/g2.log >/dev/null
@@ -16,5 +17,5 @@ for f in $files; do
   for n in 50 300 2000; do node dist/cli.js state "$f" --line $n --json > $out/$b.state$n.json 2>&1; done
 done
 if [ "$mode" = check ]; then
-  if diff -rq $G/save $G/cur; then echo GOLDEN OK; else echo GOLDEN DIFF; exit 1; fi
+  if diff -rq $G/save $CUR; then echo GOLDEN OK; else echo GOLDEN DIFF; exit 1; fi
 fi
