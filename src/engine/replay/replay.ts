@@ -39,12 +39,24 @@ export interface Reservation {
   /** The reserve line's caller (for allocations: allocator internals). */
   caller?: string;
   /** For allocations: the request line and its caller, the function that wanted the memory. */
-  request?: { eventIndex: number; line: number; api: string; caller?: string; nid: number | null };
+  request?: AllocRequestRef;
   /** Frees that took bytes of this reservation. */
   frees: { eventIndex: number; line: number; base: Addr; size: Addr }[];
   /** memblock_free_late calls that gave bytes of it to the page allocator after the hand-off. */
   lateFrees: { eventIndex: number; line: number; base: Addr; size: Addr }[];
   freedBytes: Addr;
+}
+
+/**
+ * What a reservation keeps of the allocation request behind it. The replay hands the request's
+ * AllocOutcome itself (it carries these fields too), so an allocation costs one object less.
+ */
+export interface AllocRequestRef {
+  eventIndex: number;
+  line: number;
+  api: string;
+  caller?: string;
+  nid: number | null;
 }
 
 export type AllocStatus = 'match' | 'mismatch' | 'failed' | 'unpaired';
@@ -64,6 +76,48 @@ export interface AllocOutcome {
   afterSync: boolean;
   /** The log printed no request line: the request was inferred from the result (legacy early_res BOOTMEM rows), so a mismatch judges the inference, not the kernel. */
   inferred?: boolean;
+}
+
+/**
+ * An allocation request answered by its reserve line: the common case, hundreds of thousands on a
+ * big log. The request's line, api, caller and nid are read through from the request event, so
+ * they cost nothing per allocation; the object is also the reservation's `request`.
+ */
+class PairedOutcome implements AllocOutcome, AllocRequestRef {
+  readonly status: AllocStatus;
+  readonly actual: Addr;
+  readonly reserveLine: number;
+
+  constructor(
+    readonly eventIndex: number,
+    readonly request: AllocEvent,
+    readonly predicted: Addr | null,
+    readonly predictedAttempt: number | undefined,
+    reserve: ReserveEvent,
+    readonly reserveEventIndex: number,
+    match: boolean,
+    readonly afterSync: boolean,
+  ) {
+    this.status = match ? 'match' : 'mismatch';
+    this.actual = reserve.base;
+    this.reserveLine = reserve.line;
+  }
+
+  get line(): number {
+    return this.request.line;
+  }
+
+  get api(): string {
+    return this.request.api;
+  }
+
+  get caller(): string | undefined {
+    return this.request.caller;
+  }
+
+  get nid(): number | null {
+    return this.request.nid;
+  }
 }
 
 export interface CheckpointOutcome {
@@ -127,7 +181,7 @@ export interface ReservationOverlap {
 }
 
 /** State changes between snapshots: re-applying at most this many answers "state at line" in a few ms. */
-const SNAPSHOT_EVERY = 512;
+const SNAPSHOT_EVERY = 1024;
 
 const ZERO: Addr = 0n;
 
@@ -293,29 +347,22 @@ class Replayer {
   private reserve(index: number, event: ReserveEvent): void {
     if (isInverted(event)) return;
     const pending = this.pending;
-    const paired = pending && pairs(pending.event, event);
-    if (paired) {
+    let request: PairedOutcome | undefined;
+    if (pending && pairs(pending.event, event)) {
       this.pending = undefined;
-      const predicted = pending.predicted;
-      this.result.allocs.push({
-        eventIndex: pending.index,
-        line: pending.event.line,
-        request: pending.event,
-        // A match shares the reserve line's bigint (same value; one object less per allocation).
-        predicted: predicted === event.base ? event.base : predicted,
-        predictedAttempt: pending.attempt,
-        actual: event.base,
-        reserveEventIndex: index,
-        reserveLine: event.line,
-        status: predicted === event.base ? 'match' : 'mismatch',
-        afterSync: this.result.syncIndex >= 0,
-      });
+      request = this.pairedOutcome(pending, index, event);
+      this.result.allocs.push(request);
     }
     applyModelOp(this.model, event);
-    const request = paired
-      ? { eventIndex: pending.index, line: pending.event.line, api: pending.event.api, caller: pending.event.caller, nid: pending.event.nid }
-      : undefined;
-    this.newReservation(paired ? 'alloc' : 'reserve', index, event.line, event.base, event.size, true, event.caller, request);
+    this.newReservation(request ? 'alloc' : 'reserve', index, event.line, event.base, event.size, true, event.caller, request);
+  }
+
+  /** The outcome of a request its reserve line answered; it doubles as the reservation's `request`. */
+  private pairedOutcome(pending: NonNullable<Replayer['pending']>, index: number, event: ReserveEvent): PairedOutcome {
+    const predicted = pending.predicted;
+    const match = predicted === event.base;
+    // A match shares the reserve line's bigint (same value; one object less per allocation).
+    return new PairedOutcome(pending.index, pending.event, match ? event.base : predicted, pending.attempt, event, index, match, this.result.syncIndex >= 0);
   }
 
 

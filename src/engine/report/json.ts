@@ -89,7 +89,7 @@ function bootJson(analysis: BootAnalysis): unknown {
       base: r.base,
       size: r.size,
       caller: r.caller,
-      request: r.request,
+      request: r.request && { eventIndex: r.request.eventIndex, line: r.request.line, api: r.request.api, caller: r.request.caller, nid: r.request.nid },
       freedBytes: r.freedBytes,
       owner: report.owners[r.id]?.owner,
       ownerReason: report.owners[r.id]?.reason,
