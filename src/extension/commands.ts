@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { AnalysisService } from './analysisService';
 import { baseName } from './analysisService';
-import { Commands, LANGUAGE_ID } from './ids';
+import { Commands, InternalCommands, LANGUAGE_ID } from './ids';
 import { matchingLocations } from './languageFeatures';
 import type { BootMemoryTreeProvider, TreeNode } from './tree';
 import { jsonChunks } from '../engine/report/json';
@@ -65,6 +65,7 @@ export function registerCommands(service: AnalysisService, tree: BootMemoryTreeP
       await vscode.commands.executeCommand('editor.action.goToLocations', document.uri, new vscode.Position(line0, 0), locations, 'gotoAndPeek', 'No matching reserve/free');
     }),
 
+    vscode.commands.registerCommand(InternalCommands.treeShowMore, (more?: TreeNode) => (more ? tree.showMore(more) : undefined)),
     vscode.commands.registerCommand(Commands.showLeaks, async () => {
       const editor = vscode.window.activeTextEditor;
       const line = editor && tree.uri && editor.document.uri.toString() === tree.uri.toString() ? editor.selection.active.line + 1 : undefined;

@@ -33,6 +33,11 @@ export const Commands = {
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
+/** Commands the extension registers for its own UI (tree items); not contributed, not in the palette. */
+export const InternalCommands = {
+  treeShowMore: 'bootMemoryLens.tree.showMore',
+} as const;
+
 /** Command titles as package.json declares them (the palette shows "Boot Memory: <title>"). */
 export const CommandTitles: Record<CommandId, string> = {
   [Commands.openMap]: 'Open Memory Map',

@@ -4,17 +4,18 @@
 //       Block [mem a-b] (size)
 //         reservation (owner, size, caller; "freed" when released before the hand-off)
 //       Outside the node's blocks
+//         … (reservations come in pages; "Show N more" fetches the next one)
 //     Leaks (suspect first, then the other dispositions as subgroups)
 //     Findings
 // Every leaf reveals its log line (vscode.open with a selection). Labels are plain text: TreeItem
 // labels and descriptions are never interpreted as Markdown or HTML.
 import * as vscode from 'vscode';
-import type { TreeReservation } from '../engine/session/api';
+import type { ReservationScope, TreeReservation } from '../engine/session/api';
 import type { BootView, FindingView, LeakView } from '../protocol/messages';
 import type { AnalysisService, LogAnalysis } from './analysisService';
 import { baseName } from './analysisService';
 import { clip, humanBytes } from './format';
-import { ContextKeys, LANGUAGE_ID } from './ids';
+import { ContextKeys, InternalCommands, LANGUAGE_ID } from './ids';
 
 export type TreeNode =
   | { kind: 'boot'; id: string; analysis: LogAnalysis; boot: BootView }
@@ -22,11 +23,17 @@ export type TreeNode =
   | { kind: 'block'; id: string; parent: TreeNode; analysis: LogAnalysis; boot: BootView; nid: number; base: bigint; size: bigint }
   | { kind: 'outside'; id: string; parent: TreeNode; analysis: LogAnalysis; boot: BootView; nid: number }
   | { kind: 'reservation'; id: string; parent: TreeNode; analysis: LogAnalysis; reservation: TreeReservation }
+  | { kind: 'more'; id: string; parent: ScopeNode; analysis: LogAnalysis; remaining: number }
   | { kind: 'leaks'; id: string; parent: TreeNode; analysis: LogAnalysis; boot: BootView }
   | { kind: 'leakGroup'; id: string; parent: TreeNode; analysis: LogAnalysis; disposition: LeakView['disposition']; leaks: LeakView[] }
   | { kind: 'leak'; id: string; parent: TreeNode; analysis: LogAnalysis; leak: LeakView }
   | { kind: 'findings'; id: string; parent: TreeNode; analysis: LogAnalysis; boot: BootView }
   | { kind: 'finding'; id: string; parent: TreeNode; analysis: LogAnalysis; finding: FindingView };
+
+type ScopeNode = Extract<TreeNode, { kind: 'block' | 'outside' }>;
+
+/** Reservations per page: a block of a million-event log can hold hundreds of thousands. */
+export const RESERVATION_PAGE = 500;
 
 const DISPOSITION_LABEL: Record<LeakView['disposition'], string> = {
   suspect: 'Suspect',
@@ -97,6 +104,17 @@ export class BootMemoryTreeProvider implements vscode.TreeDataProvider<TreeNode>
     return kids.find((k) => k.kind === 'leaks');
   }
 
+  /** Appends the next page of reservations under a block (the "Show N more" item's command). */
+  async showMore(more: TreeNode): Promise<void> {
+    if (more.kind !== 'more') return;
+    const scope = more.parent;
+    const kids = this.children.get(scope.id);
+    if (!kids) return;
+    const shown = kids.filter((k) => k.kind === 'reservation');
+    this.children.set(scope.id, await this.scopePage(scope, shown));
+    this.changed.fire(scope);
+  }
+
   getParent(element: TreeNode): TreeNode | undefined {
     return element.kind === 'boot' ? undefined : element.parent;
   }
@@ -122,21 +140,13 @@ export class BootMemoryTreeProvider implements vscode.TreeDataProvider<TreeNode>
       case 'node': {
         const node = e.boot.nodes.find((n) => n.nid === e.nid);
         const blocks: TreeNode[] = (node?.blocks ?? []).map((b) => ({ kind: 'block', id: `${e.id}/${b.base}`, parent: e, analysis, boot: e.boot, nid: e.nid, base: BigInt(b.base), size: BigInt(b.size) }));
-        const all = await this.reservationsOf(e.analysis, e.boot, e.nid);
-        const outside = all.filter((r) => !blocks.some((b) => b.kind === 'block' && inBlock(r, b.base, b.size)));
-        if (outside.length > 0) blocks.push({ kind: 'outside', id: `${e.id}/outside`, parent: e, analysis, boot: e.boot, nid: e.nid });
+        const outside = await analysis.session.reservationPage(e.boot.boot.index, e.nid, { outside: true }, 0, 0);
+        if (outside.total > 0) blocks.push({ kind: 'outside', id: `${e.id}/outside`, parent: e, analysis, boot: e.boot, nid: e.nid });
         return blocks;
       }
-      case 'block': {
-        const all = await this.reservationsOf(e.analysis, e.boot, e.nid);
-        return all.filter((r) => inBlock(r, e.base, e.size)).map((r) => ({ kind: 'reservation', id: `${e.id}/r${r.id}`, parent: e, analysis, reservation: r }));
-      }
-      case 'outside': {
-        const node = e.boot.nodes.find((n) => n.nid === e.nid);
-        const blocks = (node?.blocks ?? []).map((b) => ({ base: BigInt(b.base), size: BigInt(b.size) }));
-        const all = await this.reservationsOf(e.analysis, e.boot, e.nid);
-        return all.filter((r) => !blocks.some((b) => inBlock(r, b.base, b.size))).map((r) => ({ kind: 'reservation', id: `${e.id}/r${r.id}`, parent: e, analysis, reservation: r }));
-      }
+      case 'block':
+      case 'outside':
+        return this.scopePage(e, []);
       case 'leaks': {
         const out: TreeNode[] = [];
         for (const disposition of DISPOSITION_ORDER) {
@@ -157,21 +167,14 @@ export class BootMemoryTreeProvider implements vscode.TreeDataProvider<TreeNode>
     }
   }
 
-  private readonly reservationCache = new WeakMap<LogAnalysis, Map<string, Promise<TreeReservation[]>>>();
-
-  private reservationsOf(analysis: LogAnalysis, boot: BootView, nid: number): Promise<TreeReservation[]> {
-    let byNode = this.reservationCache.get(analysis);
-    if (!byNode) {
-      byNode = new Map();
-      this.reservationCache.set(analysis, byNode);
-    }
-    const key = `${boot.boot.index}/${nid}`;
-    let p = byNode.get(key);
-    if (!p) {
-      p = analysis.session.reservations(boot.boot.index, nid);
-      byNode.set(key, p);
-    }
-    return p;
+  /** The reservations already shown under a block plus the next page, and a "more" item if any remain. */
+  private async scopePage(e: ScopeNode, shown: TreeNode[]): Promise<TreeNode[]> {
+    const scope: ReservationScope = e.kind === 'block' ? { block: { base: hexOf(e.base), size: hexOf(e.size) } } : { outside: true };
+    const page = await e.analysis.session.reservationPage(e.boot.boot.index, e.nid, scope, shown.length, RESERVATION_PAGE);
+    const kids = shown.concat(page.items.map((r): TreeNode => ({ kind: 'reservation', id: `${e.id}/r${r.id}`, parent: e, analysis: e.analysis, reservation: r })));
+    const remaining = page.total - kids.length;
+    if (remaining > 0) kids.push({ kind: 'more', id: `${e.id}/more${kids.length}`, parent: e, analysis: e.analysis, remaining });
+    return kids;
   }
 
   getTreeItem(e: TreeNode): vscode.TreeItem {
@@ -213,6 +216,14 @@ export class BootMemoryTreeProvider implements vscode.TreeDataProvider<TreeNode>
         item.iconPath = new vscode.ThemeIcon(r.freed ? 'circle-outline' : 'circle-filled');
         item.command = reveal(uri, r.line);
         item.contextValue = 'reservation';
+        break;
+      }
+      case 'more': {
+        const next = Math.min(e.remaining, RESERVATION_PAGE);
+        item = new vscode.TreeItem(`Show ${next.toLocaleString('en-US')} more`, C.None);
+        item.description = `${e.remaining.toLocaleString('en-US')} not shown`;
+        item.iconPath = new vscode.ThemeIcon('ellipsis');
+        item.command = { command: InternalCommands.treeShowMore, title: 'Show More', arguments: [e] };
         break;
       }
       case 'leaks': {
@@ -261,9 +272,8 @@ export class BootMemoryTreeProvider implements vscode.TreeDataProvider<TreeNode>
   }
 }
 
-function inBlock(r: TreeReservation, base: bigint, size: bigint): boolean {
-  const b = BigInt(r.base);
-  return b >= base && b < base + size;
+function hexOf(value: bigint): string {
+  return `0x${value.toString(16)}`;
 }
 
 /** Opens the log at a 1-based line (selects it), keeping focus in the tree. */

@@ -69,6 +69,17 @@ export interface TreeReservation {
   freed: boolean;
 }
 
+/** Where a page of reservations comes from: one block of a node, or the node's reservations outside all its blocks. */
+export type ReservationScope = { block: { base: Hex; size: Hex } } | { outside: true };
+
+/** One page of a node's reservations (made before the hand-off, in creation order). */
+export interface ReservationPage {
+  /** How many the whole scope holds. */
+  total: number;
+  offset: number;
+  items: TreeReservation[];
+}
+
 export interface EngineSessionApi {
   summary(): LogSummary;
   bootView(bootIndex: number): BootView;
@@ -88,6 +99,8 @@ export interface EngineSessionApi {
   foldingRanges(): { start: number; end: number }[];
   /** Reservations of a node (or all with nid undefined) at the hand-off, for the tree view. */
   reservations(bootIndex: number, nid?: number): TreeReservation[];
+  /** A page of a node's reservations in one block or outside them all (the tree view asks page by page). */
+  reservationPage(bootIndex: number, nid: number, scope: ReservationScope, offset: number, limit: number): ReservationPage;
   regionsAt(bootIndex: number, eventIndex: number): { memory: RegionView[]; reserved: RegionView[] };
   /** A what-if replay of a boot (throws on a bad layout or command line). */
   whatIf(bootIndex: number, request: WhatIfRequest): WhatIfView;

@@ -47,6 +47,7 @@ export type SessionMethod = keyof EngineSessionApi;
 /** The methods a client may call (anything else is refused by the worker). */
 export const SESSION_METHODS: readonly SessionMethod[] = [
   'summary',
+  'reservationPage',
   'bootView',
   'timelinePage',
   'stateAt',

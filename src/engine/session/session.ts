@@ -67,6 +67,8 @@ import type {
   LogSummary,
   SectionView,
   TreeReservation,
+  ReservationPage,
+  ReservationScope,
 } from './api';
 
 /**
@@ -292,22 +294,42 @@ export class EngineSession implements EngineSessionApi {
 
   reservations(bootIndex: number, nid?: number): TreeReservation[] {
     const x = this.index(bootIndex);
-    const { replay, report, topology } = x.analysis;
-    const handoff = replay.handoffIndex >= 0 ? replay.handoffIndex : NEVER - 1;
     const out: TreeReservation[] = [];
-    for (const r of replay.reservations) {
-      if (r.eventIndex > handoff) continue;
+    for (const r of x.analysis.replay.reservations) {
+      if (!madeBeforeHandoff(x, r)) continue;
       if (nid !== undefined && nidOfReservation(x, r.id) !== nid) continue;
-      out.push({
-        id: r.id,
-        line: r.line,
-        base: hex(r.base),
-        size: hex(r.size),
-        owner: report.owners[r.id]?.owner ?? 'unknown',
-        caller: callerOf(r, report.owners[r.id]),
-        freed: x.deadAt[r.id] <= handoff,
-      });
+      out.push(treeReservation(x, r));
     }
+    return out;
+  }
+
+  reservationPage(bootIndex: number, nid: number, scope: ReservationScope, offset: number, limit: number): ReservationPage {
+    const x = this.index(bootIndex);
+    const ids = this.scopeIds(x, nid, scope);
+    const from = Math.max(0, Math.min(Math.floor(offset) || 0, ids.length));
+    const to = Math.min(ids.length, from + Math.max(0, Math.floor(limit) || 0));
+    const items: TreeReservation[] = [];
+    for (let k = from; k < to; k++) items.push(treeReservation(x, x.analysis.replay.reservations[ids[k]]));
+    return { total: ids.length, offset: from, items };
+  }
+
+  /** Ids of a scope, computed once per (boot, node, scope): a tree expands pages of the same block. */
+  private scopeIds(x: BootIndex, nid: number, scope: ReservationScope): Int32Array {
+    const block = 'block' in scope ? { base: parseHex(scope.block.base), size: parseHex(scope.block.size) } : undefined;
+    if (block && (block.base === undefined || block.size === undefined)) throw new Error('reservationPage: bad block range');
+    const key = block ? `${nid}/${block.base}/${block.size}` : `${nid}/outside`;
+    const cached = x.scopes.get(key);
+    if (cached) return cached;
+    const blocks = (x.analysis.topology.nodes.find((n) => n.nid === nid)?.blocks ?? []).map((b) => ({ base: b.base, end: b.base + b.size }));
+    const inside = (r: Reservation, base: Addr, end: Addr) => r.base >= base && r.base < end;
+    const ids: number[] = [];
+    for (const r of x.analysis.replay.reservations) {
+      if (!madeBeforeHandoff(x, r) || nidOfReservation(x, r.id) !== nid) continue;
+      const hit = block ? inside(r, block.base!, block.base! + block.size!) : !blocks.some((b) => inside(r, b.base, b.end));
+      if (hit) ids.push(r.id);
+    }
+    const out = Int32Array.from(ids);
+    x.scopes.set(key, out);
     return out;
   }
 
@@ -738,6 +760,8 @@ interface BootIndex {
   resNid: Int32Array;
   /** deadAt in base order. */
   sortedDead: Float64Array;
+  /** Reservation ids per tree scope (node and block, or node outside its blocks), built on first use. */
+  scopes: Map<string, Int32Array>;
   /** Number() images of sortedBase / sortedEnd, for fast comparisons. */
   baseF: Float64Array;
   endF: Float64Array;
@@ -830,6 +854,7 @@ function buildIndex(analysis: BootAnalysis, findingBase: number): BootIndex {
     sortedCreated: Int32Array.from(sorted, (id) => replay.reservations[id].eventIndex),
     sortedDead: Float64Array.from(sorted, (id) => deadAt[id]),
     resNid: new Int32Array(replay.reservations.length).fill(-2),
+    scopes: new Map(),
     baseF: Float64Array.from(sorted, (id) => Number(replay.reservations[id].base)),
     endF: Float64Array.from(sorted, (id) => Number(replay.reservations[id].base + replay.reservations[id].size)),
   };
@@ -1099,6 +1124,25 @@ function regionView(r: Region, owner?: string, line?: number): RegionView {
   if (owner !== undefined) view.owner = owner;
   if (line !== undefined) view.line = line;
   return view;
+}
+
+function madeBeforeHandoff(x: BootIndex, r: Reservation): boolean {
+  const handoff = x.analysis.replay.handoffIndex;
+  return handoff < 0 || r.eventIndex <= handoff;
+}
+
+function treeReservation(x: BootIndex, r: Reservation): TreeReservation {
+  const { replay, report } = x.analysis;
+  const handoff = replay.handoffIndex >= 0 ? replay.handoffIndex : NEVER - 1;
+  return {
+    id: r.id,
+    line: r.line,
+    base: hex(r.base),
+    size: hex(r.size),
+    owner: report.owners[r.id]?.owner ?? 'unknown',
+    caller: callerOf(r, report.owners[r.id]),
+    freed: x.deadAt[r.id] <= handoff,
+  };
 }
 
 function callerOf(r: Reservation, verdict: OwnerVerdict | undefined): string | undefined {

@@ -282,6 +282,37 @@ describe('sample log', () => {
     expect(sample.reservations(0, 0).length + node1.length).toBeLessThanOrEqual(all.length);
   });
 
+  it('pages a node\'s reservations per block and outside its blocks; the pages add up to the node\'s list', () => {
+    const boot = sample.bootView(0);
+    for (const node of boot.nodes) {
+      const expected = sample.reservations(0, node.nid);
+      const scopes = [...node.blocks.map((b) => ({ block: b })), { outside: true as const }];
+      const seen: number[] = [];
+      for (const scope of scopes) {
+        const first = sample.reservationPage(0, node.nid, scope, 0, 0);
+        let offset = 0;
+        for (;;) {
+          const page = sample.reservationPage(0, node.nid, scope, offset, 3);
+          expect(page.total).toBe(first.total);
+          expect(page.offset).toBe(offset);
+          if (page.items.length === 0) break;
+          for (const r of page.items) {
+            const base = BigInt(r.base);
+            if ('block' in scope) expect(base >= BigInt(scope.block.base) && base < BigInt(scope.block.base) + BigInt(scope.block.size)).toBe(true);
+            else expect(node.blocks.some((b) => base >= BigInt(b.base) && base < BigInt(b.base) + BigInt(b.size))).toBe(false);
+            seen.push(r.id);
+          }
+          offset += page.items.length;
+        }
+        expect(offset).toBe(first.total);
+      }
+      expect(seen.sort((a, b) => a - b)).toEqual(expected.map((r) => r.id).sort((a, b) => a - b));
+      expect(sample.reservationPage(0, node.nid, scopes[0], 0, 2).items).toEqual(expected.filter((r) => 'block' in scopes[0] && BigInt(r.base) >= BigInt(scopes[0].block.base) && BigInt(r.base) < BigInt(scopes[0].block.base) + BigInt(scopes[0].block.size)).slice(0, 2));
+    }
+    expect(() => sample.reservationPage(0, 0, { block: { base: 'zz', size: '0x1' } }, 0, 5)).toThrow(/bad block/);
+    expect(sample.reservationPage(0, 0, { outside: true }, 1e9, 5)).toMatchObject({ items: [] });
+  });
+
   it('refuses a boot that does not exist', () => {
     expect(() => sample.bootView(3)).toThrow(/no boot 3/);
   });

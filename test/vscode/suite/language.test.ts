@@ -7,7 +7,9 @@ import * as path from 'node:path';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { BootMemoryLensApi } from '../../../src/extension/extension';
-import { CONFIG_SECTION, Commands, DIAGNOSTIC_SOURCE, EXTENSION_ID, LANGUAGE_ID, Settings } from '../../../src/extension/ids';
+import { CONFIG_SECTION, Commands, DIAGNOSTIC_SOURCE, EXTENSION_ID, InternalCommands, LANGUAGE_ID, Settings } from '../../../src/extension/ids';
+import { RESERVATION_PAGE } from '../../../src/extension/tree';
+import { synthesizeLog } from '../../../src/engine/synth';
 import type { TreeNode } from '../../../src/extension/tree';
 import { addressAt } from '../../../src/extension/addresses';
 import { AnalysisCancelled, openSession } from '../../../src/extension/sessionHost';
@@ -213,6 +215,41 @@ suite('language features (dmesg.txt)', () => {
     const leaks = children.find((c) => c.kind === 'leaks');
     assert.ok(leaks);
     assert.ok((await tree.getChildren(leaks)).length > 0);
+  });
+
+  test('a block with thousands of reservations comes in pages; "Show N more" appends the next page', async () => {
+    const chunks: string[] = [];
+    synthesizeLog({ nodes: 1, events: 4000, seed: 3, style: 'dmesg' }, (chunk) => chunks.push(chunk));
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bml-tree-')), 'dmesg-many.txt');
+    fs.writeFileSync(file, chunks.join(''));
+    const big = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    await vscode.window.showTextDocument(big);
+    const tree = api.features.tree;
+    const root = await waitFor('tree shows the synthetic log', async () => {
+      const r = await tree.getChildren();
+      return r.length === 1 && tree.uri?.fsPath === file && r[0];
+    });
+    const node = (await tree.getChildren(root)).find((c) => c.kind === 'node');
+    assert.ok(node);
+    let block: TreeNode | undefined;
+    for (const b of await tree.getChildren(node)) if ((await tree.getChildren(b)).some((k) => k.kind === 'more')) block = b;
+    assert.ok(block, 'some block has more reservations than one page');
+    const first = await tree.getChildren(block);
+    const more = first[first.length - 1];
+    assert.equal(more.kind, 'more');
+    assert.equal(first.filter((k) => k.kind === 'reservation').length, RESERVATION_PAGE);
+    assert.match(String(tree.getTreeItem(more).label), /^Show [\d,]+ more$/);
+    assert.equal(tree.getTreeItem(more).command?.command, InternalCommands.treeShowMore);
+    const total = more.kind === 'more' ? more.remaining + RESERVATION_PAGE : 0;
+
+    await vscode.commands.executeCommand(InternalCommands.treeShowMore, more);
+    const second = await tree.getChildren(block);
+    const ids = second.filter((k) => k.kind === 'reservation').map((k) => k.id);
+    assert.equal(ids.length, Math.min(total, 2 * RESERVATION_PAGE));
+    assert.equal(new Set(ids).size, ids.length, 'no reservation twice');
+    assert.deepEqual(ids.slice(0, RESERVATION_PAGE), first.filter((k) => k.kind === 'reservation').map((k) => k.id), 'the first page stays in place');
+    assert.equal(second[second.length - 1].kind === 'more', total > 2 * RESERVATION_PAGE);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
   test('"Show Leaks" reveals the Leaks group', async () => {
