@@ -12,7 +12,7 @@ import { Axis, type Range } from './axis';
 import { big, hex, humanSize, rangeText } from './format';
 import { readTheme, textOn, type Theme } from './theme';
 
-export type HitKind = 'reserved' | 'free' | 'absent' | 'firmware' | 'gap';
+export type HitKind = 'reserved' | 'free' | 'absent' | 'firmware' | 'gap' | 'cluster';
 
 export interface HitInfo {
   kind: HitKind;
@@ -23,6 +23,9 @@ export interface HitInfo {
   line?: number;
   label?: string;
   flags?: bigint;
+  /** cluster: how many reservations it stands for, and their bytes by owner (largest first). */
+  count?: number;
+  owners?: { owner: string; bytes: bigint }[];
 }
 
 interface Item extends HitInfo {
@@ -77,6 +80,10 @@ const FW_H = 24;
 const BAND_H = 46;
 const BAND_GAP = 10;
 const MIN_SPAN = 1e-12;
+/** Reservations narrower than this are gathered into clusters (one mark, count and owners in its tooltip). */
+const MIN_RESERVED_PX = 4;
+/** Small reservations closer than this to a cluster's right edge join it. */
+const CLUSTER_JOIN_PX = 2;
 
 export class MemoryMap {
   private readonly canvas: HTMLCanvasElement;
@@ -498,6 +505,7 @@ export class MemoryMap {
         prims.push({ t: 'rect', ...r, fill: { pattern: 'absent' } });
         hits.push({ ...r, info: b, band: i });
       }
+      let cluster: SmallRun | undefined;
       for (const it of band.items) {
         const c = clip(it.x0, it.x1);
         if (!c) continue;
@@ -508,15 +516,20 @@ export class MemoryMap {
           hits.push({ ...r, info: it, band: i });
           continue;
         }
-        const color = t.owner(it.owner);
-        // Reservations stay visible (at least 3 px) however far out the map is zoomed.
-        const rw = Math.max(3, w);
-        const r = { x: w < 3 ? (c[0] + c[1]) / 2 - 1.5 : c[0], y: y + 6, w: rw, h: BAND_H - 12 };
-        prims.push({ t: 'rect', ...r, fill: { solid: color }, stroke: rw > 5 ? t.bg : undefined, lw: 1 });
-        const label = it.owner ?? 'reserved';
-        if (rw > this.textWidth(label, 'small') + 8) prims.push({ t: 'text', x: r.x + rw / 2, y: r.y + r.h / 2, text: label, color: textOn(color), font: 'small', align: 'center' });
-        hits.push({ ...r, info: it, band: i });
+        if (w < MIN_RESERVED_PX) {
+          // Too narrow to tell apart: gather neighbours into one cluster mark.
+          if (cluster && c[0] <= cluster.x1 + CLUSTER_JOIN_PX) {
+            cluster.items.push(it);
+            cluster.x1 = Math.max(cluster.x1, c[1]);
+          } else {
+            if (cluster) this.drawSmall(prims, hits, cluster, y, i);
+            cluster = { items: [it], x0: c[0], x1: c[1] };
+          }
+          continue;
+        }
+        this.drawReserved(prims, hits, it, c[0], w, y, i);
       }
+      if (cluster) this.drawSmall(prims, hits, cluster, y, i);
       // "free" labels on wide hatched stretches without reservations: computed from gaps between items.
       this.freeLabels(prims, band, y, clip);
       // Outline of the node blocks on top.
@@ -861,7 +874,7 @@ export class MemoryMap {
     for (const h of this.hits) {
       if (x >= h.x - 1 && x <= h.x + h.w + 1 && y >= h.y && y <= h.y + h.h) {
         // Priority: reserved over free over absent; gaps over everything.
-        const rank = (k: HitKind) => (k === 'gap' ? 4 : k === 'reserved' ? 3 : k === 'free' ? 2 : k === 'firmware' ? 2 : 1);
+        const rank = (k: HitKind) => (k === 'gap' ? 4 : k === 'reserved' || k === 'cluster' ? 3 : k === 'free' ? 2 : k === 'firmware' ? 2 : 1);
         if (!best || rank(h.info.kind) > rank(best.info.kind) || (rank(h.info.kind) === rank(best.info.kind) && h.w < best.w)) best = h;
       }
     }
@@ -918,12 +931,50 @@ export class MemoryMap {
       return;
     }
     const hit = this.hitAt(e.clientX, e.clientY);
+    if (hit && hit.info.kind === 'cluster') {
+      this.zoomTo(hit.info.base, hit.info.size);
+      return;
+    }
     if (hit && hit.info.kind !== 'gap') {
       this.selected = { base: hit.info.base, size: hit.info.size };
       this.syncFocusTo(hit);
       this.schedule();
       this.cb.select(hit.info);
     }
+  }
+
+  /** One reserved region, labelled with its owner when the label fits. */
+  private drawReserved(prims: Prim[], hits: Hit[], it: Item, x: number, w: number, y: number, band: number): void {
+    const t = this.theme;
+    const color = t.owner(it.owner);
+    // Reservations stay visible (at least 3 px) however far out the map is zoomed.
+    const rw = Math.max(3, w);
+    const r = { x: w < 3 ? x + w / 2 - 1.5 : x, y: y + 6, w: rw, h: BAND_H - 12 };
+    prims.push({ t: 'rect', ...r, fill: { solid: color }, stroke: rw > 5 ? t.bg : undefined, lw: 1 });
+    const label = it.owner ?? 'reserved';
+    if (rw > this.textWidth(label, 'small') + 8) prims.push({ t: 'text', x: r.x + rw / 2, y: r.y + r.h / 2, text: label, color: textOn(color), font: 'small', align: 'center' });
+    hits.push({ ...r, info: it, band });
+  }
+
+  /**
+   * A run of reservations too narrow to draw one by one: a lone one stays a 3-px sliver; several
+   * become one cluster, coloured by the owner holding most of its bytes, outlined, with its count
+   * when that fits. Its tooltip lists the owners; a click zooms in until they separate.
+   */
+  private drawSmall(prims: Prim[], hits: Hit[], run: SmallRun, y: number, band: number): void {
+    if (run.items.length === 1) {
+      this.drawReserved(prims, hits, run.items[0], run.x0, run.x1 - run.x0, y, band);
+      return;
+    }
+    const t = this.theme;
+    const info = clusterInfo(run.items);
+    const color = t.owner(info.owners?.[0]?.owner);
+    const w = Math.max(MIN_RESERVED_PX, run.x1 - run.x0);
+    const r = { x: run.x1 - run.x0 < MIN_RESERVED_PX ? (run.x0 + run.x1) / 2 - MIN_RESERVED_PX / 2 : run.x0, y: y + 6, w, h: BAND_H - 12 };
+    prims.push({ t: 'rect', ...r, fill: { solid: color }, stroke: t.fg, lw: 1, dash: [2, 2] });
+    const label = `${run.items.length}`;
+    if (w > this.textWidth(label, 'small') + 6) prims.push({ t: 'text', x: r.x + w / 2, y: r.y + r.h / 2, text: label, color: textOn(color), font: 'small', align: 'center' });
+    hits.push({ ...r, info, band });
   }
 
   private onDoubleClick(e: MouseEvent): void {
@@ -1104,6 +1155,27 @@ export class MemoryMap {
   }
 }
 
+interface SmallRun {
+  items: Item[];
+  x0: number;
+  x1: number;
+}
+
+/** What a cluster of small reservations stands for: its span, count and bytes per owner. */
+export function clusterInfo(items: readonly HitInfo[]): HitInfo {
+  let base = items[0].base;
+  let end = items[0].base + items[0].size;
+  const bytes = new Map<string, bigint>();
+  for (const it of items) {
+    if (it.base < base) base = it.base;
+    if (it.base + it.size > end) end = it.base + it.size;
+    const owner = it.owner ?? 'reserved';
+    bytes.set(owner, (bytes.get(owner) ?? 0n) + it.size);
+  }
+  const owners = [...bytes].map(([owner, b]) => ({ owner, bytes: b })).sort((a, b) => (a.bytes > b.bytes ? -1 : a.bytes < b.bytes ? 1 : a.owner < b.owner ? -1 : 1));
+  return { kind: 'cluster', base, size: end - base, count: items.length, owners };
+}
+
 /** Tooltip / announcement lines for a map item: what, range, size, owner, line. */
 export function describe(info: HitInfo): string[] {
   const lines: string[] = [];
@@ -1123,6 +1195,14 @@ export function describe(info: HitInfo): string[] {
     case 'gap':
       lines.push('Hole: no RAM or firmware entry (collapsed)');
       break;
+    case 'cluster': {
+      lines.push(`${info.count ?? 0} reservations too small to draw at this zoom (click to zoom in)`);
+      const owners = info.owners ?? [];
+      const shown = owners.slice(0, 4).map((o) => `${o.owner} ${humanSize(o.bytes)}`);
+      if (owners.length > 4) shown.push(`${owners.length - 4} more owners`);
+      lines.push(shown.join(' · '));
+      break;
+    }
   }
   lines.push(rangeText(info.base, info.size));
   lines.push(`${humanSize(info.size)} (${info.size.toLocaleString('en-US')} bytes)`);
