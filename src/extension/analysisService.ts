@@ -25,6 +25,7 @@ import type { DiagnosticView, LogSummary, SectionView } from '../engine/session/
 import type { BootView } from '../protocol/messages';
 import { CONFIG_SECTION, LANGUAGE_ID, Settings } from './ids';
 import { AnalysisCancelled, openSession, type AsyncSession, type SessionHandle, type SessionHostKind, type SessionSource } from './sessionHost';
+import { looksLikeKernelLog } from '../engine/sniff';
 
 /** A finished analysis of one version of one document. Immutable; replaced when the text changes. */
 export interface LogAnalysis {
@@ -129,10 +130,10 @@ export class AnalysisService implements vscode.Disposable {
   private async checkActiveTab(): Promise<void> {
     const uri = tabUri(vscode.window.tabGroups.activeTabGroup.activeTab);
     let found: vscode.Uri | undefined;
-    if (uri && !this.hasDocument(uri) && looksLikeBootLogName(uri)) {
+    if (uri && !this.hasDocument(uri)) {
       try {
         const stat = await vscode.workspace.fs.stat(uri);
-        if (stat.size >= SYNC_LIMIT_BYTES) found = uri;
+        if (stat.size >= SYNC_LIMIT_BYTES && (looksLikeBootLogName(uri) || (await headLooksLikeKernelLog(uri)))) found = uri;
       } catch {
         found = undefined;
       }
@@ -375,6 +376,32 @@ export function looksLikeBootLogName(uri: vscode.Uri): boolean {
     /[-_]dmesg\.(?:txt|log)$/.test(name) ||
     /\.(?:dmesg|kmsg|bootlog)$/.test(name)
   );
+}
+
+/** Bytes of a large file's head read to tell a kernel log from other text. */
+const SNIFF_BYTES = 64 * 1024;
+
+/**
+ * Whether an unsynced file that no boot-log name claims starts like a kernel log (a 2 GB
+ * `console.txt`, `serial.out`...). Reads only the head, and only where that is cheap: a local file in
+ * the Node host. Elsewhere workspace.fs can only read whole files, so the name must say it.
+ */
+export async function headLooksLikeKernelLog(uri: vscode.Uri): Promise<boolean> {
+  if (uri.scheme !== 'file' || !isNodeHost() || typeof require !== 'function') return false;
+  // Through a variable on purpose: the same source is bundled for the web worker host, which has no fs.
+  const nodeRequire: NodeRequire = require;
+  const fs = nodeRequire('fs') as typeof import('node:fs');
+  let handle: import('node:fs/promises').FileHandle | undefined;
+  try {
+    handle = await fs.promises.open(uri.fsPath, 'r');
+    const buffer = new Uint8Array(SNIFF_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0);
+    return looksLikeKernelLog(new TextDecoder('utf-8', { fatal: false }).decode(buffer.subarray(0, bytesRead)));
+  } catch {
+    return false;
+  } finally {
+    await handle?.close();
+  }
 }
 
 export function baseName(uri: vscode.Uri): string {

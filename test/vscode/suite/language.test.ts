@@ -15,6 +15,7 @@ import { addressAt } from '../../../src/extension/addresses';
 import { AnalysisCancelled, openSession } from '../../../src/extension/sessionHost';
 import { escapeMarkdown } from '../../../src/extension/format';
 import { activateExtension, waitFor, workspaceFile } from './helpers';
+import { headLooksLikeKernelLog, looksLikeBootLogName } from '../../../src/extension/analysisService';
 
 /** 0-based index of the first line containing `needle`. */
 function lineOf(doc: vscode.TextDocument, needle: string): number {
@@ -388,6 +389,21 @@ suite('language features (edits and untrusted text)', () => {
       lineOf(await vscode.workspace.openTextDocument(workspaceFile('dmesg.txt')), 'memblock_reserve: [0x000000007fc00000') + 1,
     ]);
     await waitFor('its diagnostics', () => vscode.languages.getDiagnostics(uri).length === 8);
+  });
+});
+
+suite('large logs under any name', () => {
+  test('the head of a local file tells a kernel log whose name says nothing (console captures, serial.out)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bootmem-sniff-'));
+    const capture = path.join(dir, 'serial-console.out');
+    fs.copyFileSync(workspaceFile('dmesg.txt').fsPath, capture);
+    assert.equal(looksLikeBootLogName(vscode.Uri.file(capture)), false, 'the name alone does not claim it');
+    assert.equal(await headLooksLikeKernelLog(vscode.Uri.file(capture)), true);
+    const notes = path.join(dir, 'notes.out');
+    fs.writeFileSync(notes, 'shopping list\n'.repeat(100));
+    assert.equal(await headLooksLikeKernelLog(vscode.Uri.file(notes)), false);
+    assert.equal(await headLooksLikeKernelLog(vscode.Uri.file(path.join(dir, 'missing.out'))), false);
+    assert.equal(await headLooksLikeKernelLog(vscode.Uri.parse('untitled:serial.out')), false, 'only local files are sniffed');
   });
 });
 
