@@ -1,7 +1,8 @@
 // The common face of the early boot allocators Linux has used: classic bootmem (one bitmap per
 // node, before 2.6.27), the 2008 bootmem rewrite, the bootmem2 proposal (one bitmap, nodes as
 // contiguous blocks), x86 early_res (a list of named ranges) and memblock. docs/allocators.md
-// says what each model follows and where it had to guess.
+// says what each model follows, which kernel source (file and version) each rule was read from,
+// and what is still inferred.
 
 import type { Addr, Range } from '../types';
 import type { NodeBlock } from '../topology';
@@ -23,6 +24,24 @@ export interface AllocatorSetup {
    * (true, the default), so its size shows up as overhead; false leaves it out.
    */
   placeBitmaps?: boolean;
+  /**
+   * bootmem-2008 only: which form of the node-request fallback to follow.
+   * '4.19' (default; the copies of 3.x to 4.19): own node with the goal, every node with the goal,
+   * own node without it, every node without it; a limit the goal cannot honour is dropped.
+   * '2.6.2x' (the 2.6.28–2.6.30 copy): own node with the goal, then every node with the goal, then
+   * every node without it; the own node is not retried first.
+   */
+  bootmemRevision?: '2.6.2x' | '4.19';
+  /**
+   * bootmem models: the node every allocation tries first. x86-32 NUMA kernels did this for node 0
+   * (classic: the HAVE_ARCH_BOOTMEM_NODE macros routed alloc_bootmem* to node 0; 2008 rewrite until
+   * 3.7: alloc_arch_preferred_bootmem). Undefined = no preferred node (every other setup).
+   */
+  bootmemPreferredNid?: number;
+  /** classic bootmem: BITS_PER_LONG of the kernel (the unaligned-node-start shift works in whole longs). Default 64. */
+  bitsPerLong?: 32 | 64;
+  /** early_res: the top of the direct mapping (get_max_mapped), where a doubled array may go. Default: no bound. */
+  maxMapped?: Addr;
 }
 
 /** One allocation request in allocator-neutral terms. */

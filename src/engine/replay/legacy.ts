@@ -3,11 +3,12 @@
 // free_range lines with no memblock_add (2.6.37–3.2). It produces the same ReplayResult as the
 // memblock replay (a memblock-shaped state: memory = the firmware's RAM, reserved = what the old
 // allocator held), so the map, the timeline, the findings and the leak report work unchanged.
-// Allocations the log shows with their request (bootmem debug; early_res BOOTMEM entries) are
-// predicted with the old allocator's own model and compared, like memblock allocations.
+// Allocations the log shows with their request (bootmem debug) are predicted with the old
+// allocator's own model and compared, like memblock allocations; NO_BOOTMEM `BOOTMEM` entries are
+// allocations whose request is inferred (docs/allocators.md says how, and from which sources).
 
 import { Memblock } from '../model/memblock';
-import type { AllocEvent, Addr, Boot, BootmemEvent, EarlyResEvent, MemoryEvent } from '../types';
+import type { AllocEvent, Addr, Boot, BootmemEvent, EarlyResEvent, MemoryEvent, PercpuEvent } from '../types';
 import { MAX_NUMNODES } from '../types';
 import { buildFirmwareMap } from '../topology';
 import { isUsableType } from '../analysis/owners';
@@ -44,6 +45,12 @@ class LegacyReplayer {
   private bootmem?: Bootmem;
   private pending?: { index: number; event: AllocEvent; predicted: Addr | null; nid: number };
   private readonly seenEntries = new Set<string>();
+  /** NO_BOOTMEM percpu first chunk: the page-sized temporaries pcpu_embed_first_chunk holds around it, and the table rows that are later units of an inferred chunk. */
+  private pcpuScratch: { base: Addr; size: Addr }[] = [];
+  private pcpuStarted = false;
+  private readonly pcpuPieces = new Map<string, { eventIndex: number; line: number; api: string }>();
+  private percpuEvent?: PercpuEvent | null;
+  private bootmemRows?: EarlyResEvent[];
 
   constructor(private readonly boot: Boot) {
     const options = modelOptionsFor(boot);
@@ -103,7 +110,7 @@ class LegacyReplayer {
         if (event.inverted) return false;
         applyModelOp(this.model, event);
         this.newReservation('reserve', index, event.line, event.base, event.size).caller = event.caller ?? event.name;
-        this.earlyRes?.reserveOverlapOk(event.base, event.size, event.name ?? '');
+        this.earlyRes?.record(event.base, event.size, event.name ?? '');
         return true;
       case 'free':
         if (event.inverted) return false;
@@ -164,18 +171,53 @@ class LegacyReplayer {
     this.seenEntries.add(key);
     this.model.reserve(event.base, event.size, MAX_NUMNODES, 0);
     if (event.name === 'BOOTMEM' && this.earlyRes) return this.bootmemFromEarlyRes(index, event);
-    this.earlyRes?.reserveOverlapOk(event.base, event.size, event.name);
+    this.earlyRes?.record(event.base, event.size, event.name);
     this.newReservation('reserve', index, event.line, event.base, event.size).caller = event.name || undefined;
     return true;
   }
 
-  /** A NO_BOOTMEM `BOOTMEM` entry: a bootmem allocation served by early_res (goal 16 MiB). */
+  /**
+   * A NO_BOOTMEM `BOOTMEM` entry: a bootmem allocation served by early_res. The log prints no
+   * request; it is inferred: goal 16 MiB (alloc_bootmem's __pa(MAX_DMA_ADDRESS)), page alignment
+   * for page-sized entries, else SMP_CACHE_BYTES, except for the percpu first chunk (see percpuChunk).
+   */
   private bootmemFromEarlyRes(index: number, event: EarlyResEvent): boolean {
-    const align = event.size % this.page === 0n && event.base % this.page === 0n ? this.page : this.model.options.smpCacheBytes;
+    const er = this.earlyRes!;
+    const key = `${event.base}:${event.size}`;
+    const piece = this.pcpuPieces.get(key);
+    if (piece) {
+      // A later unit of an inferred percpu chunk: part of that allocation, not a request of its own.
+      er.record(event.base, event.size, 'BOOTMEM');
+      const reservation = this.newReservation('alloc', index, event.line, event.base, event.size);
+      reservation.caller = 'BOOTMEM';
+      reservation.request = { eventIndex: piece.eventIndex, line: piece.line, api: piece.api, nid: null };
+      return true;
+    }
+    // The temporaries were freed before any later block could take their place.
+    if (this.pcpuScratch.some((t) => t.base < event.base + event.size && event.base < t.base + t.size)) this.releaseScratch();
+    let size = event.size;
+    let align = event.size % this.page === 0n && event.base % this.page === 0n ? this.page : this.model.options.smpCacheBytes;
+    let api = '__alloc_bootmem';
+    const chunk = this.percpuChunk(event);
+    if (chunk) {
+      if (!this.pcpuStarted) {
+        this.pcpuStarted = true;
+        // pcpu_embed_first_chunk allocates the alloc info and the group address array (PFN_ALIGNed,
+        // one page each for small machines) before the chunk and frees them after setting it up.
+        for (let i = 0; i < 2; i++) {
+          const t = er.alloc({ size: this.page, align: this.model.options.smpCacheBytes, goal: X86_BOOTMEM_GOAL, limit: 0n, nid: null, label: 'BOOTMEM' });
+          if (t) this.pcpuScratch.push({ base: t.base, size: t.size });
+        }
+      }
+      size = chunk.size;
+      align = chunk.align;
+      api = 'pcpu_fc_alloc';
+      for (const p of chunk.pieces) this.pcpuPieces.set(`${p.base}:${p.size}`, { eventIndex: index, line: event.line, api });
+    }
     const request: AllocEvent = {
       kind: 'alloc',
-      api: '__alloc_bootmem',
-      size: event.size,
+      api,
+      size,
       align,
       nid: null,
       exactNid: false,
@@ -184,11 +226,12 @@ class LegacyReplayer {
       line: event.line,
       endLine: event.endLine,
     };
-    const predicted = this.earlyRes!.clone().alloc({ size: event.size, align, goal: X86_BOOTMEM_GOAL, limit: 0n, nid: null })?.base ?? null;
-    this.earlyRes!.reserveOverlapOk(event.base, event.size, 'BOOTMEM');
+    const predicted = er.clone().alloc({ size, align, goal: X86_BOOTMEM_GOAL, limit: 0n, nid: null })?.base ?? null;
+    // The table shows the block as it ended up (a percpu chunk with its unused tails already given back).
+    er.record(event.base, event.size, 'BOOTMEM');
     const reservation = this.newReservation('alloc', index, event.line, event.base, event.size);
     reservation.caller = 'BOOTMEM';
-    reservation.request = { eventIndex: index, line: event.line, api: request.api, nid: null };
+    reservation.request = { eventIndex: index, line: event.line, api, nid: null };
     this.result.allocs.push({
       eventIndex: index,
       line: event.line,
@@ -202,6 +245,36 @@ class LegacyReplayer {
       inferred: true,
     });
     return true;
+  }
+
+  /**
+   * The percpu first chunk among NO_BOOTMEM entries. pcpu_embed_first_chunk (mm/percpu.c
+   * 2.6.33–2.6.36) allocates each group's units in one block, nr_units × unit_size, aligned to the
+   * atom size, and gives back every unit's unused tail; free_early_partial keeps the head of the
+   * block in its slot, so the table shows a block of the `Embedded N pages/cpu` size starting on
+   * an atom boundary, followed (for more units) by blocks of the same size unit_size apart. The
+   * unit size comes from the `PERCPU: … uU` line; the atom is taken as the largest power of two
+   * dividing it (x86: PMD_SIZE, 4 MiB on a non-PAE i386, when a unit fills one atom).
+   */
+  private percpuChunk(event: EarlyResEvent): { size: Addr; align: Addr; pieces: { base: Addr; size: Addr }[] } | null {
+    if (this.percpuEvent === undefined) this.percpuEvent = this.boot.events.find((e): e is PercpuEvent => e.kind === 'percpu' && e.unitSize !== undefined) ?? null;
+    const pc = this.percpuEvent;
+    if (!pc || pc.unitSize === undefined) return null;
+    const unit = BigInt(pc.unitSize);
+    const used = BigInt(pc.pagesPerCpu) * this.page;
+    if (unit <= 0n || event.size !== used || used > unit) return null;
+    let atom = 1n;
+    while (unit % (atom * 2n) === 0n) atom *= 2n;
+    if (event.base % atom !== 0n) return null;
+    const rows = (this.bootmemRows ??= this.boot.events.filter((e): e is EarlyResEvent => e.kind === 'early-res' && e.name === 'BOOTMEM' && e.table !== 'doubled'));
+    const pieces: { base: Addr; size: Addr }[] = [];
+    for (let k = 1n; rows.some((r) => r.base === event.base + k * unit && r.size === used); k++) pieces.push({ base: event.base + k * unit, size: used });
+    return { size: unit * BigInt(pieces.length + 1), align: atom, pieces };
+  }
+
+  private releaseScratch(): void {
+    for (const t of this.pcpuScratch) this.earlyRes?.free(t.base, t.size);
+    this.pcpuScratch = [];
   }
 
   // --- bootmem debug ---------------------------------------------------------------------------
@@ -231,8 +304,9 @@ class LegacyReplayer {
         const goal = hexOf(f.goal) ?? 0n;
         const limit = hexOf(f.limit) ?? 0n;
         const request: AllocEvent = { kind: 'alloc', api: event.fn, size, align, nid, exactNid: false, from: goal, maxAddr: limit, line: event.line, endLine: event.endLine, caller: undefined };
-        const bd = this.bootmem?.node(nid);
-        const predicted = bd ? this.bootmem!.clone().allocBdata(this.bootmem!.clone().node(nid)!, size, align || this.model.options.smpCacheBytes, goal, limit) : null;
+        const scratch = this.bootmem?.clone();
+        const bd = scratch?.node(nid);
+        const predicted = bd ? scratch!.allocBdata(bd, size, align || this.model.options.smpCacheBytes, goal, limit) : null;
         this.pending = { index, event: request, predicted, nid };
         return false;
       }
@@ -252,10 +326,12 @@ class LegacyReplayer {
         return true;
       }
       case '__free': {
-        if (start === undefined || end === undefined || end <= start) return false;
+        if (start === undefined || end === undefined) return false;
+        // __free lowers hint_idx to start even when there is no page to clear.
+        this.bootmem?.freeNodePfns(nid, start, end);
+        if (end <= start) return false;
         const base = start * this.page;
         const size = (end - start) * this.page;
-        this.bootmem?.freeNode(nid, base, size);
         this.model.free(base, size);
         this.release(index, event.line, base, size, false);
         return true;

@@ -198,6 +198,21 @@ export function runWhatIf(
   const overhead: Overhead[] = [];
   let activated = false;
   let measured: { free: RangeSet } | undefined;
+  // Memory the allocator holds for itself; it may give some back (early_res drops its old array when it grows again).
+  let live: Overhead[] = [];
+  const keyOf = (o: Overhead) => `${o.base}:${o.size}:${o.label}`;
+  const syncOverhead = () => {
+    const now = allocator.overhead();
+    const before = new Set(live.map(keyOf));
+    const after = new Set(now.map(keyOf));
+    for (const o of live) if (!after.has(keyOf(o))) taken.remove(o.base, o.base + o.size);
+    for (const o of now) {
+      if (before.has(keyOf(o))) continue;
+      overhead.push(o);
+      taken.add(o.base, o.base + o.size);
+    }
+    live = now;
+  };
   const cmdlineRows = options.cmdlineRows ?? [];
 
   const nodeOf = (addr: Addr) => ram.find((b) => addr >= b.base && addr < b.base + b.size)?.nid ?? null;
@@ -221,6 +236,7 @@ export function runWhatIf(
       case 'reserve': {
         const fromCmdline = op.origin === 'cmdline';
         const r = allocator.reserve(op.base, op.size, op.label);
+        syncOverhead();
         reservations.push({
           line: op.line,
           base: op.base,
@@ -238,12 +254,9 @@ export function runWhatIf(
       case 'alloc': {
         if (!activated) {
           activated = true;
-          for (const o of allocator.activate()) {
-            overhead.push(o);
-            taken.add(o.base, o.base + o.size);
-          }
+          allocator.activate();
+          syncOverhead();
         }
-        const before = allocator.overhead().length;
         const req: BootRequest = op.request;
         let placement = allocator.alloc(req);
         let retried = false;
@@ -251,10 +264,7 @@ export function runWhatIf(
           placement = allocator.alloc(op.retry);
           retried = placement !== null;
         }
-        for (const o of allocator.overhead().slice(before)) {
-          overhead.push(o);
-          taken.add(o.base, o.base + o.size);
-        }
+        syncOverhead();
         const predicted = placement ? placement.base : null;
         const physicalNodes = placement ? nodesOf(placement.base, placement.size) : [];
         const requested = req.nid;
@@ -305,6 +315,7 @@ export function runWhatIf(
         if (op.kind === 'free') allocator.free(base, op.size);
         taken.remove(base, base + op.size);
         allocated.remove(base, base + op.size);
+        syncOverhead();
         return;
       }
       case 'handoff':

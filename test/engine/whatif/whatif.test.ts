@@ -115,12 +115,22 @@ describe('what-if replay of qemu x86_64-2node-2g-memblock-debug.log', () => {
     expect(r.nodes[1].largestFreeBlock).toEqual({ base: 0x40000000n, size: 968n * M });
   });
 
-  it.each(ALLOCATOR_MODELS)('under %s: every request placed, none off-node, no double allocation', (model) => {
+  it.each(ALLOCATOR_MODELS)('under %s: every request placed, none off-node, no double allocation (classic bootmem: see below)', (model) => {
     const r = whatIfBoot(twoNode, { model });
-    expect(r.totals).toMatchObject({ requests: 53, placed: 53, failures: 0, offNode: 0, localityViolations: 0, conflicts: 0 });
+    expect(r.totals).toMatchObject({ requests: 53, placed: 53, failures: 0, offNode: 0, localityViolations: 0, conflicts: model === 'bootmem' ? 2 : 0 });
     expect(r.nodes.map((n) => n.nid)).toEqual([0, 1]);
     for (const n of r.nodes) expect(n.largestFreeBlock!.size).toBeGreaterThan(512n * M);
     if (model !== 'memblock') expect(r.totals.moved).toBe(53); // bottom-up allocators put everything elsewhere
+  });
+
+  it('2.6.26 __alloc_bootmem_core: node 0 starts at PFN 1, so a 2 MiB-aligned block is searched in a bitmap view moved by whole longs (448 pages) while the start moved 511: the bits set lie 63 pages below the block returned, and two later page allocations are handed out inside it', () => {
+    const r = whatIfBoot(twoNode, { model: 'bootmem' });
+    const big = r.requests.find((q) => q.line === 113)!;
+    expect(big).toMatchObject({ size: 16n * M, align: 2n * M, predicted: 0x38200000n });
+    const twice = r.requests.filter((q) => q.conflict);
+    expect(twice.map((q) => [q.line, q.predicted])).toEqual([[115, 0x391c1000n], [117, 0x391c2000n]]);
+    // 0x38200000 + 16 MiB = 0x39200000: both pages lie inside the 2 MiB-aligned block, in its last 63 pages
+    for (const q of twice) expect(q.predicted! >= 0x39200000n - 63n * 4096n && q.predicted! < 0x39200000n).toBe(true);
   });
 
   it('bootmem places its bitmaps (one per node) as overhead; bootmem2 one bitmap; early_res its grown arrays', () => {
