@@ -36,28 +36,50 @@ export class ComparePane {
   readonly element = document.createElement('div');
   private view: CompareView | undefined;
   private showSame = false;
+  /** Why the last comparison did not run (shown above the previous result, if any). */
+  private error: string | undefined;
 
   constructor(private readonly cb: CompareCallbacks) {
     this.element.className = 'compare';
     this.element.id = 'compare';
-    this.element.append(span('muted', 'Compare this boot with another boot of the log or with another log: run "Boot Memory: Compare Boots…".'));
+    this.render();
   }
 
   show(view: CompareView): void {
     this.view = view;
+    this.error = undefined;
     this.element.dataset.rows = String(view.rows.length);
+    this.element.dataset.a = `${view.a.name}#${view.a.bootIndex}`;
+    this.element.dataset.b = `${view.b.name}#${view.b.bootIndex}`;
     this.render();
+  }
+
+  showError(message: string): void {
+    this.error = message;
+    this.render();
+  }
+
+  private errorLine(): HTMLElement[] {
+    if (this.error === undefined) return [];
+    const p = document.createElement('p');
+    p.className = 'whatif-error compare-error';
+    p.setAttribute('role', 'alert');
+    p.append(icon('error'), span('', ` ${this.error}`));
+    return [p];
   }
 
   private render(): void {
     const v = this.view;
-    if (!v) return;
+    if (!v) {
+      this.element.replaceChildren(...this.errorLine(), span('muted', 'Compare this boot with another boot of the log or with another log: run "Boot Memory: Compare Boots…".'));
+      return;
+    }
     const side = (k: 'A' | 'B', b: CompareView['a']) =>
       span('compare-side', `${k}: ${b.name}, boot ${b.bootIndex}${b.kernelVersion ? ` (Linux ${b.kernelVersion})` : ''} — ${humanSize(big(b.heldBytes))} held at the hand-off in ${plural(b.reservations, 'reservation')}`);
     const title = document.createElement('h3');
     title.className = 'whatif-title';
     title.textContent = 'Reservations held at the hand-off, matched by owner and caller';
-    this.element.replaceChildren(side('A', v.a), side('B', v.b), this.totals(v), title, this.toggle(v), this.rowsTable(v), this.waterfall(v));
+    this.element.replaceChildren(...this.errorLine(), side('A', v.a), side('B', v.b), this.totals(v), title, this.toggle(v), this.rowsTable(v), this.waterfall(v));
   }
 
   private totals(v: CompareView): HTMLElement {

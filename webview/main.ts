@@ -7,7 +7,9 @@
 //   details  findings / leaks, filterable (lists.ts)
 //
 // The playhead lives here; the host answers `selectEvent` with the state at that event. The view
-// (document, boot, playhead, zoom, tab) is persisted with setState so a reload restores it.
+// (document, boot, playhead, zoom, tab) is persisted with setState so a reload restores it, with the
+// inputs of the last what-if and what the last comparison compared (never their results): after a
+// reload the host runs them again and sends them back marked `restored`.
 import './style.css';
 import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
@@ -20,7 +22,9 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import {
   PROTOCOL_VERSION,
   parseHostMessage,
+  parsePersistedState,
   type BootSummary,
+  type CompareSource,
   type BootView,
   type DocumentInfo,
   type FindingView,
@@ -28,6 +32,7 @@ import {
   type LeakView,
   type PanelAction,
   type PersistedState,
+  type PersistedWhatIf,
   type SeekTarget,
   type StateMessage,
   type WebviewToHost,
@@ -42,7 +47,7 @@ import { ComparePane } from './compare';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
-  getState(): PersistedState | undefined;
+  getState(): unknown;
   setState(state: PersistedState): void;
 }
 declare function acquireVsCodeApi(): VsCodeApi;
@@ -147,14 +152,23 @@ interface View {
   playhead: number;
   state?: StateMessage;
   tab: Tab;
+  /** The inputs of the what-if shown, and what the comparison shown compared (persisted). */
+  whatIf?: PersistedWhatIf;
+  compare?: CompareSource;
 }
 
 type Tab = 'findings' | 'leaks' | 'whatif' | 'compare';
 const TABS: Tab[] = ['findings', 'leaks', 'whatif', 'compare'];
 
-const saved = vscode.getState();
-const view: View = { bootCount: 1, playhead: -1, tab: saved?.tab === 'leaks' ? 'leaks' : 'findings' };
-// (The What-if and Compare tabs are not restored: their results are not persisted.)
+// The stored state is checked like any message (an older version of the view may have written it).
+const saved = parsePersistedState(vscode.getState());
+const view: View = {
+  bootCount: 1,
+  playhead: -1,
+  tab: TABS.find((t) => t === saved?.tab) ?? 'findings',
+  whatIf: saved?.whatIf,
+  compare: saved?.compare,
+};
 /** The zoom to restore once the boot it belongs to arrives. */
 let restoreZoom = saved?.zoom && saved.bootIndex !== undefined ? { boot: saved.bootIndex, zoom: saved.zoom } : undefined;
 
@@ -170,6 +184,8 @@ function persist(): void {
       eventIndex: view.boot ? view.playhead : undefined,
       zoom: map.window,
       tab: view.tab,
+      whatIf: view.whatIf,
+      compare: view.compare,
     });
   }, 150);
 }
@@ -682,6 +698,11 @@ function renderState(state: StateMessage): void {
   pump();
 }
 
+/** Same plain data (both built by the protocol's guards, so their keys come in the same order). */
+function sameJson(a: unknown, b: unknown): boolean {
+  return a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b);
+}
+
 function onMessage(message: HostToWebview): void {
   switch (message.type) {
     case 'init':
@@ -725,20 +746,43 @@ function onMessage(message: HostToWebview): void {
     case 'seekResult':
       setStatus(message.message);
       break;
-    case 'whatIf':
+    // A `restored` result this view already showed (re-run after a reload, or resent to a re-created
+    // view: its inputs are the ones persisted) keeps the tab and the status line as they are; anything
+    // else is brought to the front.
+    case 'whatIf': {
       whatIfPane.show(message.request, message.view);
+      const shown: PersistedWhatIf = { bootIndex: message.view.bootIndex, request: message.request };
+      const known = message.restored && sameJson(view.whatIf, shown);
+      view.whatIf = shown;
+      persist();
+      if (known) break;
       selectTab('whatif');
       setStatus(`What-if: boot ${message.view.bootIndex} under ${message.view.model}: ${plural(message.view.totals.moved, 'request')} moved, ${plural(message.view.totals.failures, 'failure')}, ${message.view.totals.offNode} off-node.`);
       break;
+    }
     case 'whatIfError':
       whatIfPane.showError(message.message);
+      if (message.restored) break;
       selectTab('whatif');
       setStatus(`What-if: ${message.message}`, 'error');
       break;
-    case 'compare':
+    case 'compare': {
       comparePane.show(message.view);
+      const known = message.restored && sameJson(view.compare, message.source);
+      if (message.source) {
+        view.compare = message.source;
+        persist();
+      }
+      if (known) break;
       selectTab('compare');
       setStatus(`Compared ${message.view.a.name} boot ${message.view.a.bootIndex} with ${message.view.b.name} boot ${message.view.b.bootIndex}.`);
+      break;
+    }
+    case 'compareError':
+      comparePane.showError(message.message);
+      if (message.restored) break;
+      selectTab('compare');
+      setStatus(`Compare: ${message.message}`, 'error');
       break;
     case 'error':
       setStatus(message.message, 'error');

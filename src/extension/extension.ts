@@ -43,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): BootMemoryLensApi {
   context.subscriptions.push(MapPanel.useEngine(features.analysis), ...MapPanel.registerCommands());
   context.subscriptions.push(openMapOnOpen(extensionUri), registerWhatIfCommands(extensionUri));
 
-  return { mapPanels: () => MapPanel.all(), features, mapPanelTesting: MapPanel.testing() };
+  return { mapPanels: () => MapPanel.all(), features, mapPanelTesting: MapPanel.testing(extensionUri) };
 }
 
 export function deactivate(): void {

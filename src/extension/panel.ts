@@ -11,12 +11,19 @@
 //   revealLine     -> the line is revealed and highlighted in the editor
 //   export         -> save dialog (or the test sink), then exportResult
 //   runWhatIf      -> whatIf (the replay of the boot, in the engine's worker) or whatIfError
-// The What-if and Compare commands (whatIfCommands.ts) call runWhatIf / showCompare; the last of each
-// is resent after every `ready`, so a panel opened by the command shows it once its script runs.
+// The What-if and Compare commands (whatIfCommands.ts) call runWhatIf / compareBoots /
+// compareWithDocument (both logs are parsed in the engine's worker, never on this thread); the last
+// result of each is resent after every `ready`, so a panel opened by the command shows it once its
+// script runs. The webview persists what they were (the what-if's inputs, what was compared: never the
+// results) and after a window reload `revive` gets it back: the host validates it, then runs them
+// again once the restored webview says ready (the results come back marked `restored`, so the webview
+// keeps the tab it restored).
 // And the other way: the editor cursor in the log moves the playhead (debounced: playhead + state);
 // commands (step, findings, export...) are forwarded as `action`.
 import * as vscode from 'vscode';
-import { Commands, MAP_VIEW_TYPE } from './ids';
+import { CONFIG_SECTION, Commands, MAP_VIEW_TYPE, Settings } from './ids';
+import { isNodeHost } from './analysisService';
+import type { OtherLog } from '../engine/session/api';
 import {
   MAX_PAGE,
   PROTOCOL_VERSION,
@@ -29,7 +36,10 @@ import {
   type PanelAction,
   type SeekTarget,
   type WebviewToHost,
-  type CompareView,
+  type CompareMessage,
+  type CompareSource,
+  type PersistedWhatIf,
+  type WhatIfMessage,
   type WhatIfRequest,
 } from '../protocol/messages';
 import { InProcessEngine, withFallback, type PanelEngine, type PanelSession } from './panel/engine';
@@ -59,6 +69,24 @@ export interface MapPanelTesting {
   clearSent(documentUri: string): void;
   /** Replaces the save dialog of exports: return where it "went", or undefined to cancel. */
   setExportSink(sink: ((format: 'svg' | 'png', bytes: Uint8Array, documentUri: string) => string | undefined) | undefined): void;
+  /**
+   * What the WebviewPanelSerializer does after a window reload: a new webview panel handed to
+   * `MapPanel.revive` with `state` as the webview's persisted state (any value: it is validated).
+   */
+  revive(state: unknown): Promise<void>;
+}
+
+/** The outcome of a comparison the panel ran: nothing went wrong, or why it did not show. */
+export interface CompareOutcome {
+  error?: string;
+  /** The user cancelled it (or a newer comparison replaced it). */
+  cancelled?: boolean;
+}
+
+/** What a revived panel runs again once its webview is ready. */
+interface Restore {
+  whatIf?: PersistedWhatIf;
+  compare?: CompareSource;
 }
 
 /** Commands the panel contributes (forwarded to the active map as PanelAction). */
@@ -79,6 +107,9 @@ const MAX_BANNER = 300;
 const SENT_LOG = 200;
 const CURSOR_DEBOUNCE_MS = 120;
 const SEEK_CHUNK = 4096;
+/** A comparison with a bigger other log shows its progress as a (cancellable) notification. */
+const NOTIFY_ABOVE_BYTES = 8 * 1024 * 1024;
+const COMPARE_CANCELLED = 'Comparison cancelled.';
 /** After the panel moved the editor cursor, ignore the selection event that echoes it for this long. */
 const ECHO_MS = 1500;
 
@@ -112,7 +143,7 @@ export class MapPanel implements vscode.Disposable {
     );
   }
 
-  static testing(): MapPanelTesting {
+  static testing(extensionUri: vscode.Uri): MapPanelTesting {
     const find = (uri: string) => {
       const p = MapPanel.byDocument.get(uri);
       if (!p) throw new Error(`no Memory Map for ${uri}`);
@@ -126,6 +157,10 @@ export class MapPanel implements vscode.Disposable {
       },
       setExportSink: (sink) => {
         MapPanel.exportSink = sink;
+      },
+      revive: async (state) => {
+        const panel = vscode.window.createWebviewPanel(MAP_VIEW_TYPE, 'Memory Map', { viewColumn: vscode.ViewColumn.Active, preserveFocus: true }, MapPanel.webviewOptions(extensionUri));
+        await MapPanel.revive(panel, extensionUri, state);
       },
     };
   }
@@ -189,8 +224,9 @@ export class MapPanel implements vscode.Disposable {
     }
     panel.title = MapPanel.title(uri);
     // The document is opened lazily, when the webview says ready (so a deleted file gives an error).
-    // The webview restores its own view (playhead, zoom) from its state and sends it with `ready`.
-    new MapPanel(panel, extensionUri, uri, undefined);
+    // The webview restores its own view (playhead, zoom, tab) from its state and sends it with
+    // `ready`; the what-if and the comparison it showed are run again here (their inputs only were kept).
+    new MapPanel(panel, extensionUri, uri, undefined, { whatIf: persisted.whatIf, compare: persisted.compare });
   }
 
   /** The open map of a document, if any. */
@@ -231,15 +267,19 @@ export class MapPanel implements vscode.Disposable {
   private cursorTimer: ReturnType<typeof setTimeout> | undefined;
   private echo: { line: number; until: number } | undefined;
   private highlighted: { line: number } | undefined;
-  /** The last what-if and comparison shown (resent after a `ready`). */
-  private lastWhatIf: HostToWebview | undefined;
-  private lastCompare: HostToWebview | undefined;
+  /** The last what-if and comparison shown (resent after a `ready`), and whether the webview got them. */
+  private lastWhatIf: { message: WhatIfMessage; delivered: boolean } | undefined;
+  private lastCompare: { message: CompareMessage; delivered: boolean } | undefined;
+  /** The comparison with another log in progress (a newer one, or closing the panel, cancels it). */
+  private compareRun: AbortController | undefined;
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
     private readonly extensionUri: vscode.Uri,
     private readonly documentUri: vscode.Uri,
     private document: vscode.TextDocument | undefined,
+    /** From the persisted state of a revived panel: run again after the first successful `ready`. */
+    private restore?: Restore,
   ) {
     this.key = documentUri.toString();
     MapPanel.byDocument.set(this.key, this);
@@ -374,7 +414,39 @@ export class MapPanel implements vscode.Disposable {
       target = { bootIndex: last, eventIndex: summary.boots[last].eventCount - 1 };
     }
     await this.sendState(session, target.bootIndex, target.eventIndex, false);
-    for (const m of [this.lastWhatIf, this.lastCompare]) if (m) this.post(m);
+    // A result the webview already showed comes back as `restored` (it keeps its own tab); one that
+    // arrived before the webview was ready (the command opened the panel) selects its tab.
+    for (const last of [this.lastWhatIf, this.lastCompare]) {
+      if (!last) continue;
+      this.post(last.delivered ? { ...last.message, restored: true } : last.message);
+      last.delivered = true;
+    }
+    const restore = this.restore;
+    this.restore = undefined;
+    if (restore) void this.runRestore(restore).catch(() => undefined);
+  }
+
+  /** Runs the what-if and the comparison of a revived panel again (unless a command already replaced them). */
+  private async runRestore(restore: Restore): Promise<void> {
+    if (restore.whatIf && !this.lastWhatIf) await this.runWhatIf(restore.whatIf.request, restore.whatIf.bootIndex, true);
+    const source = restore.compare;
+    if (!source || this.lastCompare || this.disposed) return;
+    if (source.kind === 'boots') {
+      await this.compareBoots(source.bootA, source.bootB, true);
+      return;
+    }
+    let other: vscode.Uri | undefined;
+    try {
+      other = vscode.Uri.parse(source.otherUri, true);
+    } catch {
+      other = undefined;
+    }
+    // The state is untrusted: only a log where this one lives (or an open untitled one) is read.
+    if (!other || ![this.documentUri.scheme, 'file', 'untitled'].includes(other.scheme)) {
+      this.post({ type: 'compareError', message: 'The comparison shown before the reload names a log that cannot be read; run "Boot Memory: Compare Boots…" again.', restored: true });
+      return;
+    }
+    await this.compareWithDocument(other, { bootA: source.bootA, bootB: source.bootB, restored: true });
   }
 
   // ----------------------------------------------------------------------------------------------
@@ -385,21 +457,26 @@ export class MapPanel implements vscode.Disposable {
     return this.documentUri;
   }
 
-  /** Replays a boot (default: the one shown) under `request`; returns the error text when it cannot run. */
-  async runWhatIf(request: WhatIfRequest, bootIndex?: number): Promise<string | undefined> {
-    const session = await this.session();
-    if (!session) return 'This document could not be analysed.';
-    const summary = await session.summary();
-    const boot = bootIndex ?? (this.handshakeDone ? this.bootIndex : summary.boots.length - 1);
-    if (boot < 0 || boot >= summary.boots.length) return `The log has no boot ${boot}.`;
+  /**
+   * Replays a boot (default: the one shown) under `request`; returns the error text when it cannot run
+   * (also shown in the What-if tab). `restored`: the re-run of a revived panel's what-if.
+   */
+  async runWhatIf(request: WhatIfRequest, bootIndex?: number, restored = false): Promise<string | undefined> {
+    const fail = (message: string) => {
+      this.post({ type: 'whatIfError', message, restored });
+      return message;
+    };
     try {
+      const session = await this.session();
+      if (!session) return fail('This document could not be analysed.');
+      const summary = await session.summary();
+      const boot = bootIndex ?? (this.handshakeDone ? this.bootIndex : summary.boots.length - 1);
+      if (boot < 0 || boot >= summary.boots.length) return fail(`The log has no boot ${boot}.`);
       const view = await session.whatIf(boot, request);
-      this.show({ type: 'whatIf', request, view });
+      this.show({ type: 'whatIf', request, view, restored });
       return undefined;
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      this.post({ type: 'whatIfError', message });
-      return message;
+      return fail(e instanceof Error ? e.message : String(e));
     }
   }
 
@@ -409,24 +486,86 @@ export class MapPanel implements vscode.Disposable {
     return session ? (await session.summary()).boots : [];
   }
 
-  /** Compares two boots of this log (in the engine session) and shows the result. */
-  async compareBoots(bootA: number, bootB: number): Promise<boolean> {
-    const session = await this.session();
-    if (!session) return false;
-    const count = (await session.summary()).boots.length;
-    if (bootA >= count || bootB >= count) return false;
-    this.showCompare(await session.compare(bootA, bootB, MapPanel.baseName(this.documentUri)));
-    return true;
+  /** Compares two boots of this log (in the engine session) and shows the result; returns the error text. */
+  async compareBoots(bootA: number, bootB: number, restored = false): Promise<string | undefined> {
+    const fail = (message: string) => {
+      this.post({ type: 'compareError', message, restored });
+      return message;
+    };
+    // This comparison replaces one with another log still in progress (which then stays silent).
+    this.compareRun?.abort();
+    this.compareRun = undefined;
+    try {
+      const session = await this.session();
+      if (!session) return fail('This document could not be analysed.');
+      const count = (await session.summary()).boots.length;
+      if (bootA >= count || bootB >= count) return fail(`The log has ${count} boot(s): there is no boot ${Math.max(bootA, bootB)}.`);
+      const view = await session.compare(bootA, bootB, MapPanel.baseName(this.documentUri));
+      this.show({ type: 'compare', view, source: { kind: 'boots', bootA, bootB }, restored });
+      return undefined;
+    } catch (e) {
+      return fail(e instanceof Error ? e.message : String(e));
+    }
   }
 
-  /** Shows a comparison in the Compare tab. */
-  showCompare(view: CompareView): void {
-    this.show({ type: 'compare', view });
+  /**
+   * Compares a boot of this log (A, default its last) with a boot of another log (B, default its last,
+   * as `diff A B` does). The other log is read and parsed by the engine's worker (streamed from disk
+   * for a file in the Node host, else sent as text), never on this thread, with progress in the window
+   * (a cancellable notification for a big log) and in the panel. A newer comparison or closing the
+   * panel cancels it. Errors (a missing, empty or binary file, no boot in it) come back as one line,
+   * also shown in the Compare tab.
+   */
+  async compareWithDocument(other: vscode.Uri, options: { bootA?: number; bootB?: number; restored?: boolean } = {}): Promise<CompareOutcome> {
+    const restored = options.restored === true;
+    this.compareRun?.abort();
+    const run = new AbortController();
+    this.compareRun = run;
+    const names = { a: MapPanel.baseName(this.documentUri), b: MapPanel.baseName(other) };
+    try {
+      const session = await this.session();
+      if (!session) throw new Error('This document could not be analysed.');
+      const { source, size } = await otherLogSource(other, names.b);
+      if (run.signal.aborted) return { cancelled: true };
+      const location = size > NOTIFY_ABOVE_BYTES ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window;
+      const view = await vscode.window.withProgress({ location, title: `Boot Memory: comparing with ${names.b}`, cancellable: true }, async (progress, token) => {
+        const sub = token.onCancellationRequested(() => run.abort());
+        let reported = 0;
+        try {
+          return await session.compareWith(source, { names, bootA: options.bootA, bootB: options.bootB }, {
+            signal: run.signal,
+            onProgress: (p) => {
+              const percent = Math.floor(Math.max(0, Math.min(1, p.fraction)) * 100);
+              progress.report({ message: p.message, increment: Math.max(0, percent - reported) });
+              reported = Math.max(reported, percent);
+              if (this.handshakeDone) this.post({ type: 'progress', fraction: p.fraction, message: p.message });
+            },
+          });
+        } finally {
+          sub.dispose();
+        }
+      });
+      if (run.signal.aborted) throw new Error(COMPARE_CANCELLED);
+      const compared: CompareSource = { kind: 'document', otherUri: other.toString(), bootA: view.a.bootIndex, bootB: view.b.bootIndex };
+      this.show({ type: 'compare', view, source: compared, restored });
+      return {};
+    } catch (e) {
+      // Replaced by a newer comparison: that one reports.
+      if (this.compareRun !== run && run.signal.aborted) return { cancelled: true };
+      const cancelled = run.signal.aborted;
+      const message = cancelled ? COMPARE_CANCELLED : e instanceof Error ? e.message : String(e);
+      this.post({ type: 'compareError', message, restored });
+      return cancelled ? { cancelled: true } : { error: message };
+    } finally {
+      if (this.compareRun === run) this.compareRun = undefined;
+    }
   }
 
-  private show(message: HostToWebview): void {
-    if (message.type === 'whatIf') this.lastWhatIf = message;
-    else this.lastCompare = message;
+  private show(message: WhatIfMessage | CompareMessage): void {
+    // A hidden webview is gone (its context is not retained): it gets the message with its next `ready`.
+    const entry = { delivered: this.handshakeDone && this.panel.visible };
+    if (message.type === 'whatIf') this.lastWhatIf = { ...entry, message };
+    else this.lastCompare = { ...entry, message };
     if (this.handshakeDone) this.post(message);
   }
 
@@ -634,6 +773,7 @@ export class MapPanel implements vscode.Disposable {
     if (MapPanel.lastActive === this) MapPanel.lastActive = undefined;
     if (this.cursorTimer) clearTimeout(this.cursorTimer);
     if (this.reanalysisTimer) clearTimeout(this.reanalysisTimer);
+    this.compareRun?.abort();
     const editor = this.logEditor();
     if (editor && MapPanel.lineDecoration) editor.setDecorations(MapPanel.lineDecoration, []);
     this.panel.dispose();
@@ -679,6 +819,35 @@ export class MapPanel implements vscode.Disposable {
 </body>
 </html>`;
   }
+}
+
+/**
+ * The other log of a comparison, as the engine's worker reads it: a file on disk by path (the Node
+ * worker streams it; an open document with unsaved edits is sent as its text instead), anything else
+ * as text read through the workspace file system. It is never opened as a TextDocument (that would
+ * analyse it a second time). Throws one line for a missing file, a directory, an empty or too big file.
+ */
+async function otherLogSource(uri: vscode.Uri, name: string): Promise<{ source: OtherLog; size: number }> {
+  const key = uri.toString();
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+  const byPath = uri.scheme === 'file' && isNodeHost();
+  if (open && (open.isDirty || open.isUntitled || !byPath)) {
+    const text = open.getText();
+    return { source: { text }, size: text.length };
+  }
+  let stat: vscode.FileStat;
+  try {
+    stat = await vscode.workspace.fs.stat(uri);
+  } catch {
+    throw new Error(`${name} cannot be read (it does not exist any more?).`);
+  }
+  if (stat.type & vscode.FileType.Directory) throw new Error(`${name} is a directory, not a log file.`);
+  if (stat.size === 0) throw new Error(`${name} is empty.`);
+  const maxMB = vscode.workspace.getConfiguration(CONFIG_SECTION).get<number>(Settings.maxFileSizeMB, 1024);
+  if (maxMB > 0 && stat.size > maxMB * 1024 * 1024) throw new Error(`${name} is larger than ${maxMB} MB (setting ${CONFIG_SECTION}.${Settings.maxFileSizeMB}).`);
+  if (byPath) return { source: { path: uri.fsPath }, size: stat.size };
+  const bytes = await vscode.workspace.fs.readFile(uri);
+  return { source: { text: new TextDecoder('utf-8').decode(bytes) }, size: bytes.byteLength };
 }
 
 /** Document facts for the webview. Reads the text; never changes it. */

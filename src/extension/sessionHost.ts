@@ -169,7 +169,8 @@ async function loadInWorker(worker: WorkerLike, source: SessionSource, options: 
   } finally {
     cancel.dispose();
   }
-  const session = client.api as AsyncSession;
+  // Only the Node worker reads files: any other worker gets the other log of compareWith as text.
+  const session = worker.kind === 'node-worker' ? (client.api as AsyncSession) : readPathsOnHost(client.api as AsyncSession);
   return {
     session,
     host: worker.kind,
@@ -192,7 +193,7 @@ async function openInProcess(source: SessionSource, options: OpenOptions): Promi
   const text = await sourceText(source);
   if (options.token.isCancellationRequested) throw new AnalysisCancelled();
   const engine = EngineSession.fromText(text);
-  const session = new Proxy({} as AsyncSession, {
+  const proxy = new Proxy({} as AsyncSession, {
     get(_target, name) {
       const member = (engine as unknown as Record<string | symbol, unknown>)[name];
       if (typeof member !== 'function') return undefined;
@@ -207,11 +208,22 @@ async function openInProcess(source: SessionSource, options: OpenOptions): Promi
     },
   });
   return {
-    session,
+    session: readPathsOnHost(proxy),
     host: 'in-process',
     analysisJson: async (file) => analysisJson(engine.analysis, file),
     dispose() {},
   };
+}
+
+/** compareWith with a `{ path }` other log, for sessions that cannot read files: the host reads it. */
+function readPathsOnHost(session: AsyncSession): AsyncSession {
+  const compareWith: AsyncSession['compareWith'] = async (other, options, control) => {
+    const text = 'path' in other ? new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(vscode.Uri.file(other.path))) : undefined;
+    return session.compareWith(text === undefined ? other : { text }, options, control);
+  };
+  return new Proxy(session, {
+    get: (target, name) => (name === 'compareWith' ? compareWith : (target as unknown as Record<string | symbol, unknown>)[name]),
+  });
 }
 
 function clone<T>(value: T): T {

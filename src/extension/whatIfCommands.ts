@@ -4,13 +4,12 @@
 //   whatIf        pickers: model, layout, kernel command line, (memblock) bottom-up; the inputs are
 //                 checked with the CLI's parsers. Test hook: { uri, model, layout?, cmdline?, bottomUp? }
 //                 skips the pickers. The replay runs in the engine session (the analysis worker).
-//   compareBoots  two boots of the active log, else boot 0 of the active log and of another log (an
-//                 open one or a file). Test hook: { uri, otherUri } or { uri, bootA, bootB }.
-//                 Two logs are analysed in process (fine for logs of a few MB).
+//   compareBoots  two boots of the active log (two quick picks: boot A, then boot B), else the last boot
+//                 of the active log and of another log (an open one or a file), as `diff A B` does.
+//                 Test hook: { uri, otherUri } or { uri, bootA, bootB }. Both run in the engine session
+//                 (the analysis worker): the other log is streamed or sent there and parsed off this
+//                 thread, with progress and cancellation (MapPanel.compareWithDocument).
 import * as vscode from 'vscode';
-import { analyzeText } from '../engine/analyze';
-import { diffBoots } from '../engine/diff/diff';
-import { compareView } from '../engine/session/views';
 import { LayoutError, parseLayout } from '../engine/whatif/layout';
 import { parseWhatIfCmdline } from '../engine/whatif/cmdline';
 import { parseWhatIfRequest, WHATIF_MODELS, type WhatIfModel, type WhatIfRequest } from '../protocol/messages';
@@ -124,7 +123,7 @@ async function pickOtherLog(document: vscode.TextDocument): Promise<vscode.Uri |
   const others = vscode.workspace.textDocuments.filter((d) => d.languageId === LANGUAGE_ID && d.uri.toString() !== document.uri.toString());
   const browse = { label: '$(folder-opened) Choose a file…', uri: undefined as vscode.Uri | undefined };
   const items = [...others.map((d) => ({ label: baseName(d.uri), description: vscode.workspace.asRelativePath(d.uri), uri: d.uri as vscode.Uri | undefined })), browse];
-  const picked = items.length === 1 ? browse : await vscode.window.showQuickPick(items, { title: `Boot Memory: Compare ${baseName(document.uri)} (boot 0) with…` });
+  const picked = items.length === 1 ? browse : await vscode.window.showQuickPick(items, { title: `Boot Memory: Compare ${baseName(document.uri)} with…` });
   if (!picked) return undefined;
   if (picked.uri) return picked.uri;
   const files = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Compare', title: `Compare ${baseName(document.uri)} with` });
@@ -140,16 +139,18 @@ async function pickBoots(boots: { index: number; kernelVersion?: string; startLi
   return second ? [first.index, second.index] : undefined;
 }
 
-async function compareDocuments(panel: MapPanel, document: vscode.TextDocument, other: vscode.Uri): Promise<boolean> {
-  const otherDoc = await vscode.workspace.openTextDocument(other);
-  const a = analyzeText(document.getText());
-  const b = analyzeText(otherDoc.getText());
-  if (a.boots.length === 0 || b.boots.length === 0) {
-    void vscode.window.showErrorMessage(`Boot Memory: ${a.boots.length === 0 ? baseName(document.uri) : baseName(other)} holds no kernel boot.`);
-    return false;
-  }
-  panel.showCompare(compareView(diffBoots(a.boots[0], b.boots[0]), { a: baseName(document.uri), b: baseName(other) }, false, 'a'));
-  return true;
+/** The log against another one, in the engine's worker; errors become a message, never a throw. */
+async function compareDocuments(panel: MapPanel, other: vscode.Uri): Promise<boolean> {
+  const outcome = await panel.compareWithDocument(other);
+  if (outcome.error) void vscode.window.showErrorMessage(`Boot Memory: Compare: ${outcome.error}`);
+  return !outcome.error && !outcome.cancelled;
+}
+
+/** Two boots of the panel's log. */
+async function compareTwoBoots(panel: MapPanel, bootA: number, bootB: number): Promise<boolean> {
+  const error = await panel.compareBoots(bootA, bootB);
+  if (error) void vscode.window.showErrorMessage(`Boot Memory: Compare: ${error}`);
+  return error === undefined;
 }
 
 async function compareBoots(extensionUri: vscode.Uri, arg: unknown): Promise<boolean> {
@@ -160,15 +161,15 @@ async function compareBoots(extensionUri: vscode.Uri, arg: unknown): Promise<boo
   }
   const a = record(arg);
   const panel = MapPanel.createOrShow(extensionUri, document);
-  if (a.otherUri instanceof vscode.Uri) return compareDocuments(panel, document, a.otherUri);
-  if (typeof a.bootA === 'number' && typeof a.bootB === 'number') return panel.compareBoots(a.bootA, a.bootB);
+  if (a.otherUri instanceof vscode.Uri) return compareDocuments(panel, a.otherUri);
+  if (typeof a.bootA === 'number' && typeof a.bootB === 'number') return compareTwoBoots(panel, a.bootA, a.bootB);
   const boots = await panel.boots();
   if (boots.length >= 2) {
     const pair = await pickBoots(boots);
-    return pair ? panel.compareBoots(pair[0], pair[1]) : false;
+    return pair ? compareTwoBoots(panel, pair[0], pair[1]) : false;
   }
   const other = await pickOtherLog(document);
-  return other ? compareDocuments(panel, document, other) : false;
+  return other ? compareDocuments(panel, other) : false;
 }
 
 export function registerWhatIfCommands(extensionUri: vscode.Uri): vscode.Disposable {

@@ -301,12 +301,19 @@ export interface WhatIfMessage {
   /** The inputs as the user gave them (the form shows them back). */
   request: WhatIfRequest;
   view: WhatIfView;
+  /**
+   * A result the webview had already shown (resent after its `ready`) or re-run after a window
+   * reload: show it, but keep the tab the user had selected.
+   */
+  restored?: boolean;
 }
 
 /** The what-if could not run (bad layout or command line): the form shows the text. */
 export interface WhatIfErrorMessage {
   type: 'whatIfError';
   message: string;
+  /** The re-run of a restored what-if failed: keep the selected tab. */
+  restored?: boolean;
 }
 
 export type CompareChange = 'appeared' | 'disappeared' | 'grew' | 'shrank' | 'same';
@@ -348,9 +355,26 @@ export interface CompareView {
   waterfall: { label: string; a?: Hex; b?: Hex; delta?: string }[];
 }
 
+/**
+ * What a comparison compared, so a restored panel can compute it again: two boots of the panel's log,
+ * or a boot of the panel's log (A) with a boot of another log (B), named by its URI.
+ */
+export type CompareSource = { kind: 'boots'; bootA: number; bootB: number } | { kind: 'document'; otherUri: string; bootA: number; bootB: number };
+
 export interface CompareMessage {
   type: 'compare';
   view: CompareView;
+  /** What was compared (the webview persists it; the host recomputes it after a reload). */
+  source?: CompareSource;
+  /** See WhatIfMessage.restored. */
+  restored?: boolean;
+}
+
+/** The comparison could not run (a bad other file, a boot that is not there, cancelled). */
+export interface CompareErrorMessage {
+  type: 'compareError';
+  message: string;
+  restored?: boolean;
 }
 
 export type HostToWebview =
@@ -366,7 +390,8 @@ export type HostToWebview =
   | SeekResultMessage
   | WhatIfMessage
   | WhatIfErrorMessage
-  | CompareMessage;
+  | CompareMessage
+  | CompareErrorMessage;
 
 // ------------------------------------------------------------------------------------------------
 // Webview -> host
@@ -448,6 +473,15 @@ export interface PersistedState {
   zoom?: ViewWindow;
   /** The tab shown under the map ('findings' | 'leaks' | 'whatif' | 'compare'). */
   tab?: string;
+  /** The last what-if shown: its inputs, not its result (the host replays it after a reload). */
+  whatIf?: PersistedWhatIf;
+  /** The last comparison shown: what was compared, not the result (the host recomputes it). */
+  compare?: CompareSource;
+}
+
+export interface PersistedWhatIf {
+  bootIndex: number;
+  request: WhatIfRequest;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -501,6 +535,26 @@ export function parseWhatIfRequest(x: unknown): WhatIfRequest | undefined {
   if (x.cmdline?.trim()) request.cmdline = x.cmdline.trim();
   if (x.bottomUp) request.bottomUp = true;
   return request;
+}
+
+/** Longest URI accepted from the webview (state or messages). */
+export const MAX_URI_CHARS = 8192;
+
+/** Validates a CompareSource (from the webview state, or a host message). */
+export function parseCompareSource(x: unknown): CompareSource | undefined {
+  if (!isRecord(x) || !isIndex(x.bootA) || !isIndex(x.bootB)) return undefined;
+  if (x.kind === 'boots') return { kind: 'boots', bootA: x.bootA, bootB: x.bootB };
+  if (x.kind !== 'document' || typeof x.otherUri !== 'string' || x.otherUri.length === 0 || x.otherUri.length > MAX_URI_CHARS) return undefined;
+  // An absolute URI (scheme:...); the host parses it strictly and checks the scheme again.
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(x.otherUri) || /[\u0000-\u001f]/.test(x.otherUri)) return undefined;
+  return { kind: 'document', otherUri: x.otherUri, bootA: x.bootA, bootB: x.bootB };
+}
+
+/** Validates a persisted what-if (boot and inputs; the engine checks the layout and command line syntax). */
+export function parsePersistedWhatIf(x: unknown): PersistedWhatIf | undefined {
+  if (!isRecord(x) || !isIndex(x.bootIndex)) return undefined;
+  const request = parseWhatIfRequest(x.request);
+  return request ? { bootIndex: x.bootIndex, request } : undefined;
 }
 
 /** Validates a message received from the webview; returns undefined for anything malformed. */
@@ -609,15 +663,17 @@ export function parseHostMessage(x: unknown): HostToWebview | undefined {
       const request = parseWhatIfRequest(x.request);
       const v = x.view;
       if (!request || !isRecord(v) || !Array.isArray(v.rows) || !Array.isArray(v.nodes) || !isRecord(v.totals)) return undefined;
-      return { type: 'whatIf', request, view: v as unknown as WhatIfView };
+      return { type: 'whatIf', request, view: v as unknown as WhatIfView, restored: x.restored === true };
     }
     case 'whatIfError':
-      return typeof x.message === 'string' ? { type: 'whatIfError', message: x.message } : undefined;
+      return typeof x.message === 'string' ? { type: 'whatIfError', message: x.message, restored: x.restored === true } : undefined;
     case 'compare': {
       const v = x.view;
       if (!isRecord(v) || !isRecord(v.a) || !isRecord(v.b) || !Array.isArray(v.rows) || !Array.isArray(v.waterfall) || !isRecord(v.totals)) return undefined;
-      return { type: 'compare', view: v as unknown as CompareView };
+      return { type: 'compare', view: v as unknown as CompareView, source: parseCompareSource(x.source), restored: x.restored === true };
     }
+    case 'compareError':
+      return typeof x.message === 'string' ? { type: 'compareError', message: x.message, restored: x.restored === true } : undefined;
     default:
       return undefined;
   }
@@ -643,7 +699,7 @@ export const PANEL_ACTIONS: readonly string[] = [
 /** Validates state handed back by `deserializeWebviewPanel` (it comes from webview storage). */
 export function parsePersistedState(x: unknown): PersistedState | undefined {
   if (!isRecord(x) || typeof x.documentUri !== 'string' || x.documentUri.length === 0) return undefined;
-  if (x.documentUri.length > 8192) return undefined;
+  if (x.documentUri.length > MAX_URI_CHARS) return undefined;
   const state: PersistedState = { documentUri: x.documentUri };
   // The view fields are optional; invalid ones are dropped (the panel then opens at its default view).
   if (isIndex(x.bootIndex) && isIndex(x.eventIndex, -1)) {
@@ -655,5 +711,10 @@ export function parsePersistedState(x: unknown): PersistedState | undefined {
     state.zoom = { start: z.start, end: z.end };
   }
   if (typeof x.tab === 'string' && PANEL_TABS.includes(x.tab)) state.tab = x.tab;
+  // What-if inputs and the comparison's sources: validated like the messages that carry them.
+  const whatIf = parsePersistedWhatIf(x.whatIf);
+  if (whatIf) state.whatIf = whatIf;
+  const compare = parseCompareSource(x.compare);
+  if (compare) state.compare = compare;
   return state;
 }

@@ -6,7 +6,8 @@
 //
 // For each theme (light, dark): open a corpus boot log, wait for the language status to say
 // "Linux Boot Log", run "Boot Memory: Open Memory Map" from F1, check the webview shows the document,
-// reload the page and check the panel is restored. Screenshots go to test-results/e2e-*.png.
+// reload the page and check the panel is restored; run a what-if and a comparison, reload again and
+// check both results (and the Compare tab) are back. Screenshots go to test-results/e2e-*.png.
 // Also checks that log text is rendered as text (an HTML-looking banner is not interpreted) and
 // that the log file is never modified.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -377,6 +378,25 @@ async function runTheme(browser: Browser, tmp: string, extensionsDir: string, wo
         await wv.locator('.compare-waterfall-table').scrollIntoViewIfNeeded();
         await page.waitForTimeout(400);
         await shot(page, `${theme}-9-compare`);
+      });
+    }
+
+    if (theme === 'light') {
+      await step(`[${theme}] after a reload the What-if and Compare results come back, on the Compare tab`, async () => {
+        await page.locator('.monaco-editor .view-lines').first().click();
+        await runCommand(page, 'Developer: Reload Window');
+        await page.waitForEvent('load', { timeout: 30_000 });
+        await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+        await page.locator('.tab', { hasText: `Memory Map: ${LOG_NAME}` }).waitFor({ timeout: 30_000 });
+        const wv = mapWebview(page);
+        // Only the inputs were persisted: the host replayed the what-if and compared the logs again.
+        await wv.locator('#whatif[data-moved="53"]').waitFor({ state: 'attached', timeout: 60_000 });
+        await wv.locator('.compare-side', { hasText: OTHER_NAME }).waitFor({ state: 'attached', timeout: 30_000 });
+        const tab = await wv.locator('#details vscode-tabs').evaluate((e) => (e as unknown as { selectedIndex: number }).selectedIndex);
+        if (tab !== 3) throw new Error(`the restored panel shows tab ${tab}, not Compare (3)`);
+        await wv.locator('.compare-waterfall-table').scrollIntoViewIfNeeded();
+        await page.waitForTimeout(400);
+        await shot(page, `${theme}-10-compare-restored`);
       });
     }
 

@@ -23,6 +23,12 @@ function prepareWorkspace(): string {
   for (const name of ['x86_64-1node-1g-memblock-debug.log', 'x86_64-2node-2g-memblock-debug.log']) {
     cpSync(path.join(root, 'test', 'fixtures', 'corpus', 'qemu', name), path.join(ws, 'compare', name));
   }
+  // The corpus log that holds two boots (compare.test.ts: the boot A / boot B quick picks), named so
+  // that it gets the bootlog language.
+  cpSync(
+    path.join(root, 'test', 'fixtures', 'corpus', 'real', 'x86_64-qemu-2node-midsection-boundary-overlapping-node-spans-5.11.log'),
+    path.join(ws, 'compare', 'two-boots-5.11.dmesg'),
+  );
   return ws;
 }
 

@@ -106,4 +106,29 @@ export interface EngineSessionApi {
   whatIf(bootIndex: number, request: WhatIfRequest): WhatIfView;
   /** Two boots of this log compared; `name` labels both sides. */
   compare(bootA: number, bootB: number, name?: string): CompareView;
+  /**
+   * A boot of this log (A) compared with a boot of another log (B), which is read and analysed for
+   * this call only (never kept). In a worker the other log is parsed off the caller's thread in steps,
+   * with progress and cancellation (`control`, host side only: it is not sent to the worker). Throws a
+   * one-line reason when the other log is empty, binary or holds no boot.
+   */
+  compareWith(other: OtherLog, options: CompareWithOptions, control?: CompareControl): CompareView;
+}
+
+/** The other log of compareWith: its text, or a file path (only the Node worker reads paths). */
+export type OtherLog = { text: string } | { path: string };
+
+export interface CompareWithOptions {
+  /** Labels of the two sides (file base names); `b` also names the other log in error messages. */
+  names: { a: string; b: string };
+  /** The boot of this log (default: its last boot, as `diff A B` picks). */
+  bootA?: number;
+  /** The boot of the other log (default: its last boot). */
+  bootB?: number;
+}
+
+/** Progress and cancellation of a compareWith (an AbortSignal fits `signal`). */
+export interface CompareControl {
+  onProgress?: (progress: { fraction: number; message: string }) => void;
+  signal?: { readonly aborted: boolean; addEventListener?(type: 'abort', listener: () => void, options?: { once?: boolean }): void };
 }

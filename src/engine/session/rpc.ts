@@ -27,13 +27,22 @@
 //
 // Protocol (all plain JSON, addresses as hex strings):
 //   host → worker  { type: 'load', id, text } | { type: 'load', id, path } | { type: 'call', id, method, args }
-//   worker → host  { type: 'progress', id, fraction, message } (load only; fraction of the input read, 0..1)
+//                  { type: 'cancel', id }  (stops the compareWith call `id` at its next step)
+//   worker → host  { type: 'progress', id, fraction, message } (load and compareWith; fraction of the input read, 0..1)
 //                  { type: 'result', id, result } | { type: 'error', id, message }
 // A call made while a load runs waits for it; a call before any load fails with "no log loaded".
+// compareWith(other, options) reads another log ({ text } or, Node worker only, { path }) in steps like
+// a load, compares it with the loaded one and drops it; the loaded session is untouched:
+//
+//   const view = await client.compareWith({ path: '/logs/b.log' }, { names: { a: 'a.log', b: 'b.log' } },
+//     { onProgress: (p) => report(p), signal: abortController.signal });
 
 import { analyzeParsed } from '../analyze';
 import { LogReader, recognizers } from '../parse/index';
-import type { EngineSessionApi, LogSummary } from './api';
+import type { ParseResult } from '../types';
+import type { CompareView } from '../../protocol/messages';
+import type { CompareControl, CompareWithOptions, EngineSessionApi, LogSummary, OtherLog } from './api';
+import { CompareCancelled, otherLogProblem, parseCompareWithOptions, sniffBytes, SNIFF_CHARS } from './compare';
 import { EngineSession } from './session';
 
 /** The smallest thing messages go through. */
@@ -62,12 +71,14 @@ export const SESSION_METHODS: readonly SessionMethod[] = [
   'regionsAt',
   'whatIf',
   'compare',
+  'compareWith',
 ];
 
 export type RpcRequest =
   | { type: 'load'; id: number; text: string }
   | { type: 'load'; id: number; path: string }
-  | { type: 'call'; id: number; method: SessionMethod; args: unknown[] };
+  | { type: 'call'; id: number; method: SessionMethod; args: unknown[] }
+  | { type: 'cancel'; id: number };
 
 export type RpcResponse =
   | { type: 'progress'; id: number; fraction: number; message: string }
@@ -134,6 +145,51 @@ export function serveSession(port: MessagePortLike, options: ServeOptions = {}):
   const chunkSize = Math.max(1024, options.chunkSize ?? DEFAULT_CHUNK);
   const post = (m: RpcResponse) => port.postMessage(m);
 
+  /**
+   * Parses a log from its text (in chunkSize steps) or from a file path (openFile's chunks), posting
+   * progress between steps; `check` runs after each step (it throws to stop). `sniff` sees the first
+   * characters (empty for an empty file) before anything is parsed.
+   */
+  const readLog = async (
+    source: { text?: unknown; path?: unknown },
+    what: string,
+    progress: (fraction: number, message: string) => void,
+    check: () => void,
+    sniff?: (sample: string) => void,
+  ): Promise<ParseResult> => {
+    const reader = new LogReader(recognizers);
+    if (typeof source.text === 'string') {
+      const text = source.text;
+      sniff?.(text.slice(0, SNIFF_CHARS));
+      progress(0, `Reading ${what}…`);
+      for (let offset = 0; offset < text.length; offset += chunkSize) {
+        reader.push(text.slice(offset, offset + chunkSize));
+        const fraction = Math.min(1, (offset + chunkSize) / text.length);
+        progress(fraction, `Reading ${what}… ${Math.floor(fraction * 100)}%`);
+        await yieldToLoop();
+        check();
+      }
+    } else if (typeof source.path === 'string') {
+      if (!options.openFile) throw new Error('this worker cannot read files; send the text instead');
+      const file = options.openFile(source.path);
+      let read = 0;
+      progress(0, `Reading ${what}…`);
+      for await (const chunk of file.chunks as AsyncIterable<string | Uint8Array>) {
+        if (read === 0) sniff?.(typeof chunk === 'string' ? chunk.slice(0, SNIFF_CHARS) : sniffBytes(chunk));
+        reader.push(chunk);
+        read += typeof chunk === 'string' ? chunk.length : chunk.byteLength;
+        const fraction = file.size > 0 ? Math.min(1, read / file.size) : 1;
+        progress(fraction, `Reading ${what}… ${Math.floor(fraction * 100)}%`);
+        await yieldToLoop();
+        check();
+      }
+      if (read === 0) sniff?.('');
+    } else {
+      throw new Error('needs `text` or `path`');
+    }
+    return reader.end();
+  };
+
   const load = async (request: Extract<RpcRequest, { type: 'load' }>): Promise<void> => {
     const mine = ++generation;
     const check = () => {
@@ -141,34 +197,10 @@ export function serveSession(port: MessagePortLike, options: ServeOptions = {}):
     };
     const progress = (fraction: number, message: string) => post({ type: 'progress', id: request.id, fraction, message });
     const run = (async () => {
-      const reader = new LogReader(recognizers);
-      if ('text' in request && typeof request.text === 'string') {
-        const text = request.text;
-        progress(0, 'Reading the log…');
-        for (let offset = 0; offset < text.length; offset += chunkSize) {
-          reader.push(text.slice(offset, offset + chunkSize));
-          const fraction = Math.min(1, (offset + chunkSize) / text.length);
-          progress(fraction, `Reading the log… ${Math.floor(fraction * 100)}%`);
-          await yieldToLoop();
-          check();
-        }
-      } else if ('path' in request && typeof request.path === 'string') {
-        if (!options.openFile) throw new Error('this worker cannot read files; send the text instead');
-        const file = options.openFile(request.path);
-        let read = 0;
-        progress(0, 'Reading the log…');
-        for await (const chunk of file.chunks as AsyncIterable<string | Uint8Array>) {
-          reader.push(chunk);
-          read += typeof chunk === 'string' ? chunk.length : chunk.byteLength;
-          const fraction = file.size > 0 ? Math.min(1, read / file.size) : 1;
-          progress(fraction, `Reading the log… ${Math.floor(fraction * 100)}%`);
-          await yieldToLoop();
-          check();
-        }
-      } else {
+      if (!('text' in request && typeof request.text === 'string') && !('path' in request && typeof request.path === 'string')) {
         throw new Error('load needs `text` or `path`');
       }
-      const parsed = reader.end();
+      const parsed = await readLog(request, 'the log', progress, check);
       progress(1, `Analysing ${parsed.boots.length} boot(s), ${parsed.lineCount} lines…`);
       await yieldToLoop();
       check();
@@ -185,17 +217,62 @@ export function serveSession(port: MessagePortLike, options: ServeOptions = {}):
     }
   };
 
+  /** The session once the latest load settled (a newer load may replace `loading` while we wait). */
+  const loaded = async (): Promise<EngineSession> => {
+    let waited: Promise<EngineSession | undefined>;
+    do {
+      waited = loading;
+      await waited;
+    } while (waited !== loading);
+    if (!session) throw new Error('no log loaded');
+    return session;
+  };
+
+  /** compareWith calls in progress, and those of them the host cancelled. */
+  const comparing = new Set<number>();
+  const cancelled = new Set<number>();
+
+  /** compareWith: the other log is read in steps like a load (progress, cancellable), then dropped. */
+  const compareWith = async (request: Extract<RpcRequest, { type: 'call' }>): Promise<void> => {
+    const { id } = request;
+    comparing.add(id);
+    try {
+      const args = Array.isArray(request.args) ? request.args : [];
+      const other = args[0] as { text?: unknown; path?: unknown } | null;
+      if (!other || typeof other !== 'object' || (typeof other.text !== 'string' && typeof other.path !== 'string')) {
+        throw new Error("compareWith needs the other log's `text` or `path`");
+      }
+      const opts = parseCompareWithOptions(args[1]);
+      const check = () => {
+        if (cancelled.has(id)) throw new CompareCancelled();
+      };
+      const current = await loaded();
+      check();
+      const name = opts.names.b;
+      const progress = (fraction: number, message: string) => post({ type: 'progress', id, fraction, message });
+      const parsed = await readLog(other, name, progress, check, (sample) => {
+        const problem = otherLogProblem(sample, name);
+        if (problem) throw new Error(problem);
+      });
+      progress(1, `Analysing ${name}: ${parsed.boots.length} boot(s), ${parsed.lineCount} lines…`);
+      await yieldToLoop();
+      check();
+      const view = current.compareWithAnalysis(analyzeParsed(parsed), opts);
+      check();
+      post({ type: 'result', id, result: view });
+    } catch (error) {
+      post({ type: 'error', id, message: messageOf(error) });
+    } finally {
+      comparing.delete(id);
+      cancelled.delete(id);
+    }
+  };
+
   const call = async (request: Extract<RpcRequest, { type: 'call' }>): Promise<void> => {
+    if (request.method === 'compareWith') return compareWith(request);
     try {
       if (!SESSION_METHODS.includes(request.method)) throw new Error(`unknown method ${String(request.method)}`);
-      // Wait for the latest load (a newer load may replace `loading` while we wait).
-      let waited: Promise<EngineSession | undefined>;
-      do {
-        waited = loading;
-        await waited;
-      } while (waited !== loading);
-      const current = session;
-      if (!current) throw new Error('no log loaded');
+      const current = await loaded();
       const fn = current[request.method] as (...args: unknown[]) => unknown;
       const result = fn.apply(current, Array.isArray(request.args) ? request.args : []);
       post({ type: 'result', id: request.id, result: result === undefined ? null : result });
@@ -209,7 +286,10 @@ export function serveSession(port: MessagePortLike, options: ServeOptions = {}):
     if (!m || typeof m !== 'object' || typeof m.id !== 'number') return;
     if (m.type === 'load') void load(m as Extract<RpcRequest, { type: 'load' }>);
     else if (m.type === 'call') void call(m as Extract<RpcRequest, { type: 'call' }>);
-    else post({ type: 'error', id: m.id, message: `unknown request ${String((m as { type?: unknown }).type)}` });
+    else if (m.type === 'cancel') {
+      // Only compareWith is cancellable this way (a load is cancelled by terminating the worker).
+      if (comparing.has(m.id)) cancelled.add(m.id);
+    }    else post({ type: 'error', id: m.id, message: `unknown request ${String((m as { type?: unknown }).type)}` });
   });
 
   return {
@@ -249,7 +329,33 @@ export class SessionClient {
     port.onMessage((raw) => this.receive(raw));
     const api: Partial<Record<SessionMethod, (...args: unknown[]) => Promise<unknown>>> = {};
     for (const method of SESSION_METHODS) api[method] = (...args: unknown[]) => this.send({ type: 'call', method, args });
+    // compareWith's third argument (progress, cancellation) stays on this side.
+    api.compareWith = (...args: unknown[]) => this.compareWith(args[0] as OtherLog, args[1] as CompareWithOptions, args[2] as CompareControl | undefined);
     this.api = api as AsyncSessionApi;
+  }
+
+  /**
+   * Compares the loaded log with another one (its text, or a path the Node worker streams), parsed in
+   * the worker in steps: `control.onProgress` gets its progress, aborting `control.signal` cancels it
+   * (the promise rejects at once with an AbortError; the worker stops at its next step).
+   */
+  compareWith(other: OtherLog, options: CompareWithOptions, control: CompareControl = {}): Promise<CompareView> {
+    if (this.disposed) return Promise.reject(new Error(this.disposed));
+    if (control.signal?.aborted) return Promise.reject(new CompareCancelled());
+    const id = this.nextId++;
+    return new Promise<CompareView>((resolve, reject) => {
+      this.pending.set(id, { resolve: (v) => resolve(v as CompareView), reject, onProgress: control.onProgress });
+      control.signal?.addEventListener?.(
+        'abort',
+        () => {
+          if (!this.pending.delete(id)) return;
+          this.port.postMessage({ type: 'cancel', id } satisfies RpcRequest);
+          reject(new CompareCancelled());
+        },
+        { once: true },
+      );
+      this.port.postMessage({ type: 'call', id, method: 'compareWith', args: [other, options] } satisfies RpcRequest);
+    });
   }
 
   /** Loads (and analyses) a log from its text, or from a file path (Node worker only). */

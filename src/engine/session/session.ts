@@ -43,6 +43,7 @@ import { requesterOf } from '../analysis/leaks';
 import { functionName, memRange } from '../analysis/format';
 import { hex, humanSize, parseHex } from '../util/hex';
 import { compareView, whatIfView } from './views';
+import { CompareCancelled, compareAnalyses, otherLogProblem, parseCompareWithOptions, SNIFF_CHARS } from './compare';
 import { diffBoots } from '../diff/diff';
 import type {
   CompareView,
@@ -61,6 +62,9 @@ import type {
 } from '../../protocol/messages';
 import type {
   AddressInfo,
+  CompareControl,
+  CompareWithOptions,
+  OtherLog,
   DiagnosticView,
   EngineSessionApi,
   EventLens,
@@ -130,6 +134,27 @@ export class EngineSession implements EngineSessionApi {
   /** Compares two boots of this log (reservations held at the hand-off, accounting waterfalls). */
   compare(bootA: number, bootB: number, name = 'log'): CompareView {
     return compareView(diffBoots(this.boot(bootA), this.boot(bootB)), { a: name, b: name }, true);
+  }
+
+  /**
+   * A boot of this log compared with a boot of another log given as text (in process the whole text
+   * is parsed at once; the worker reads paths and text in steps, see rpc.ts).
+   */
+  compareWith(other: OtherLog, options: CompareWithOptions, control?: CompareControl): CompareView {
+    if (control?.signal?.aborted) throw new CompareCancelled();
+    if (!other || typeof other !== 'object' || !('text' in other) || typeof other.text !== 'string') {
+      throw new Error('this session cannot read files: send the text of the other log');
+    }
+    const opts = parseCompareWithOptions(options);
+    const problem = otherLogProblem(other.text.slice(0, SNIFF_CHARS), opts.names.b);
+    if (problem) throw new Error(problem);
+    control?.onProgress?.({ fraction: 1, message: `Analysing ${opts.names.b}…` });
+    return this.compareWithAnalysis(analyzeText(other.text), opts);
+  }
+
+  /** compareWith on an analysis of the other log already made (the worker parses it in steps). */
+  compareWithAnalysis(other: Analysis, options: CompareWithOptions): CompareView {
+    return compareAnalyses(this.analysis, other, options);
   }
 
   private boot(bootIndex: number): BootAnalysis {

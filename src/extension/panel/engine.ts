@@ -1,11 +1,11 @@
 // Where the Memory Map gets its engine session from. The extension wires the analysis service in
 // (one analysis per document, off the extension host thread); without it (e.g. a document that is not
 // a boot log but was opened through a Uri) the panel analyses in process, cached by version.
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import type { EngineSessionApi } from '../../engine/session/api';
 import { EngineSession } from '../../engine/session/session';
 
-type Used = 'summary' | 'bootView' | 'timelinePage' | 'stateAt' | 'eventAtLine' | 'whatIf' | 'compare';
+type Used = 'summary' | 'bootView' | 'timelinePage' | 'stateAt' | 'eventAtLine' | 'whatIf' | 'compare' | 'compareWith';
 
 /** The part of the (asynchronous) engine session API the panel uses. */
 export type PanelSession = {
@@ -36,6 +36,9 @@ export class InProcessEngine implements PanelEngine {
       eventAtLine: async (l) => engine.eventAtLine(l),
       whatIf: async (b, r) => engine.whatIf(b, r),
       compare: async (a, b, name) => engine.compare(a, b, name),
+      // In process there is no worker to stream a path: read the file here and hand over its text.
+      compareWith: async (other, options, control) =>
+        engine.compareWith('path' in other ? { text: new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(vscode.Uri.file(other.path))) } : other, options, control),
     };
     this.cache.set(key, { version: document.version, session });
     return session;

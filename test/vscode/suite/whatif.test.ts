@@ -3,30 +3,13 @@
 // commands (with their test-hook arguments) post views to the Memory Map whose totals match the
 // CLI's JSON (`whatif --json`, `diff --json`) for the same inputs.
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BootMemoryLensApi } from '../../../src/extension/extension';
-import { Commands, EXTENSION_ID } from '../../../src/extension/ids';
-import { parseWebviewMessage, type CompareMessage, type HostToWebview, type WhatIfMessage } from '../../../src/protocol/messages';
-import { activateExtension as api, waitFor, workspaceFile } from './helpers';
+import { Commands } from '../../../src/extension/ids';
+import { parseWebviewMessage, type CompareMessage, type WhatIfMessage } from '../../../src/protocol/messages';
+import { activateExtension as api, cli, lastOf, waitFor, workspaceFile } from './helpers';
 
-/** Runs the bundled CLI (dist/cli.js) of this extension and parses its JSON output. */
-function cli(...args: string[]): Record<string, unknown> {
-  const ext = vscode.extensions.getExtension(EXTENSION_ID);
-  assert.ok(ext);
-  const out = execFileSync(process.execPath, [path.join(ext.extensionPath, 'dist', 'cli.js'), ...args], {
-    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return JSON.parse(out) as Record<string, unknown>;
-}
-
-function last<T extends HostToWebview['type']>(a: BootMemoryLensApi, uri: vscode.Uri, type: T): Extract<HostToWebview, { type: T }> | undefined {
-  const all = a.mapPanelTesting.sent(uri.toString()).filter((m): m is Extract<HostToWebview, { type: T }> => m.type === type);
-  return all[all.length - 1];
-}
+const last = lastOf;
 
 suite('What-if replay and boot comparison', () => {
   let a: BootMemoryLensApi;
