@@ -5,6 +5,7 @@ import { Commands, CONFIG_SECTION, LANGUAGE_ID, MAP_VIEW_TYPE, Settings } from '
 import { MapPanel, type MapPanelInfo, type MapPanelTesting } from './panel';
 import { activateLanguageFeatures, type LanguageFeatures } from './features';
 import { registerWhatIfCommands } from './whatIfCommands';
+import { looksLikeKernelLog } from '../engine/sniff';
 
 /** Returned from activate(); `vscode.extensions.getExtension(EXTENSION_ID).exports`. */
 export interface BootMemoryLensApi {
@@ -29,7 +30,7 @@ export function activate(context: vscode.ExtensionContext): BootMemoryLensApi {
         );
         return;
       }
-      MapPanel.createOrShow(extensionUri, document, line);
+      MapPanel.createOrShow(extensionUri, await asBootLog(document), line);
     }),
     vscode.window.registerWebviewPanelSerializer(MAP_VIEW_TYPE, {
       deserializeWebviewPanel: (panel, state) => MapPanel.revive(panel, extensionUri, state),
@@ -61,6 +62,23 @@ async function pickDocument(arg: unknown): Promise<vscode.TextDocument | undefin
     return vscode.workspace.openTextDocument(arg);
   }
   return vscode.window.activeTextEditor?.document;
+}
+
+/**
+ * A document the user asked to map that VS Code did not take for a boot log (a `.log` capture that
+ * starts with firmware output, say): when its text looks like a kernel log, switch it to the boot-log
+ * language, so it is analysed off the host thread like any other log (and gets its highlighting and
+ * problems). Only the editor's language changes; the file is not touched.
+ */
+async function asBootLog(document: vscode.TextDocument): Promise<vscode.TextDocument> {
+  if (document.languageId === LANGUAGE_ID) return document;
+  const head = document.getText(new vscode.Range(0, 0, Math.min(document.lineCount, 400), 0));
+  if (!looksLikeKernelLog(head)) return document;
+  try {
+    return await vscode.languages.setTextDocumentLanguage(document, LANGUAGE_ID);
+  } catch {
+    return document;
+  }
 }
 
 /** The 1-based line of a `{ uri, line }` argument (CodeLens "Show in map"), if any. */

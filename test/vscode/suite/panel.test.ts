@@ -2,9 +2,12 @@
 // The Memory Map panel's host side, in a real extension host: the protocol answers (ready, pages,
 // selection, seek, export), message validation, and the editor <-> playhead sync.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BootMemoryLensApi } from '../../../src/extension/extension';
-import { Commands, MAP_VIEW_TYPE } from '../../../src/extension/ids';
+import { Commands, LANGUAGE_ID, MAP_VIEW_TYPE } from '../../../src/extension/ids';
 import {
   MAX_PAGE,
   parseHostMessage,
@@ -195,6 +198,25 @@ suite('Memory Map panel: open at a line', () => {
     assert.ok(moved.type === 'playhead' && moved.eventIndex < state.eventIndex);
     const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(MAP_VIEW_TYPE));
     assert.equal(tabs.length, 1);
+  });
+
+  test('mapping a kernel log that VS Code did not recognise switches it to the boot-log language (analysed in the worker)', async () => {
+    const a = await api();
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bootmem-capture-')), 'capture.out');
+    fs.copyFileSync(workspaceFile('dmesg.txt').fsPath, file);
+    const before = fs.readFileSync(file);
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    assert.notEqual(doc.languageId, LANGUAGE_ID);
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand(Commands.openMap);
+    const key = vscode.Uri.file(file).toString();
+    await waitFor('handshake', () => a.mapPanels().find((p) => p.documentUri === key && p.handshakeDone));
+    const now = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+    assert.equal(now?.languageId, LANGUAGE_ID);
+    const analysis = await waitFor('the analysis service has it', () => a.features.analysis.latest(vscode.Uri.file(file)));
+    assert.equal(analysis.host, 'node-worker');
+    assert.deepEqual(fs.readFileSync(file), before, 'the file is not touched');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 });
 
