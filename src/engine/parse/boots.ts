@@ -17,6 +17,7 @@
 // `** N printk messages dropped **`.
 
 import type { Boot, MemoryEvent, UnreadLine } from '../types';
+import { hasAt } from '../util/text';
 import { ArchGuess } from './arch';
 import type { ReaderRecord } from './join';
 
@@ -29,6 +30,11 @@ export interface MessageContextLike {
 /** The recognizers' side (src/engine/parse/messages), injected so the reader can be tested alone. */
 export interface MessageParserLike {
   push(rec: ReaderRecord): { events: MemoryEvent[]; unread: boolean };
+  /**
+   * push() appending the record's events to `events` instead of returning them (no result object
+   * per line); returns the unread verdict. Optional: the reader falls back to push().
+   */
+  pushTo?(rec: ReaderRecord, events: MemoryEvent[]): boolean;
   end(): MemoryEvent[];
 }
 
@@ -44,6 +50,39 @@ const CMDLINE = /^(?:Kernel command line|Command line): ?(.*)$/;
 /** Below this, a stamp is "the clock has not started yet". */
 const CLOCK_START = 1e-3;
 
+/** Events per block of EventBlocks: small enough that a block's array is an ordinary young object. */
+const EVENT_BLOCK = 1 << 12;
+
+/**
+ * A boot's events, gathered in blocks and joined once at the end: growing one array to a million
+ * entries copies (and pages in) ever larger arrays, and leaves up to a third of the last one unused.
+ */
+class EventBlocks {
+  private readonly full: MemoryEvent[][] = [];
+  private fullCount = 0;
+  private current: MemoryEvent[] = [];
+
+  get length(): number {
+    return this.fullCount + this.current.length;
+  }
+
+  /** The array to append to. */
+  tail(): MemoryEvent[] {
+    if (this.current.length >= EVENT_BLOCK) {
+      this.full.push(this.current);
+      this.fullCount += this.current.length;
+      this.current = [];
+    }
+    return this.current;
+  }
+
+  /** All events in order, in one array of exactly their number. */
+  all(): MemoryEvent[] {
+    if (this.full.length === 0) return this.current;
+    return this.full[0]!.concat(...this.full.slice(1), this.current);
+  }
+}
+
 class UnreadList {
   lines: UnreadLine[] = [];
   count = 0;
@@ -58,7 +97,7 @@ class BootBuilder {
   readonly ctx: MessageContextLike = {};
   readonly parser: MessageParserLike;
   readonly arch = new ArchGuess();
-  events: MemoryEvent[] = [];
+  readonly events = new EventBlocks();
   kernelVersion?: string;
   cmdline?: string;
   startLine?: number;
@@ -104,9 +143,9 @@ export class BootSplitter {
     let boot = this.current;
     if (this.clockRestarted(boot, rec)) boot = this.startNew();
     const text = rec.text;
-    // startsWith first: these run on every message and almost never match.
-    if (text.startsWith('Booting Linux') && BOOTING_MARKER.test(text)) boot = this.startAtMarker(rec.line);
-    if (text.startsWith('Linux version ')) {
+    // A plain comparison first: these run on every message and almost never match.
+    if (hasAt(text, 0, 'Booting Linux') && BOOTING_MARKER.test(text)) boot = this.startAtMarker(rec.line);
+    if (hasAt(text, 0, 'Linux version ')) {
       const banner = BANNER.exec(text);
       if (banner) boot = this.onBanner(rec, banner[1]);
     }
@@ -176,12 +215,14 @@ export class BootSplitter {
   }
 
   private feed(boot: BootBuilder, rec: ReaderRecord): void {
-    const { events, unread } = pushSafely(boot.parser, rec);
-    for (const e of events) {
+    const events = boot.events.tail();
+    const before = events.length;
+    const unread = pushSafely(boot.parser, rec, events);
+    for (let i = before; i < events.length; i++) {
       // An event can complete on a later record (a dump ends at the first non-row line): its own span counts.
+      const e = events[i]!;
       boot.markContent(e.line);
       boot.lastEventLine = Math.max(boot.lastEventLine, e.endLine);
-      boot.events.push(e);
     }
     if (rec.kernel) {
       boot.kernelLines++;
@@ -197,7 +238,7 @@ export class BootSplitter {
     for (const e of endSafely(boot.parser)) {
       boot.markContent(e.line);
       boot.lastEventLine = Math.max(boot.lastEventLine, e.endLine);
-      boot.events.push(e);
+      boot.events.tail().push(e);
     }
     if (!boot.hasContent || boot.startLine === undefined) return;
     const unread = unreadOf(boot);
@@ -208,7 +249,7 @@ export class BootSplitter {
       kernelVersion: boot.kernelVersion,
       arch: boot.arch.arch,
       cmdline: boot.cmdline,
-      events: boot.events,
+      events: boot.events.all(),
       unread: unread.lines,
       unreadCount: unread.count,
       truncatedStart: boot.kernelVersion === undefined || boot.droppedAtStart,
@@ -230,12 +271,21 @@ function unreadOf(boot: BootBuilder): UnreadList {
   return boot.kernelLines > 0 ? boot.unreadKernel : boot.unreadPlain;
 }
 
-/** A recognizer that throws on one odd line must not lose the file: the line counts as unread. */
-function pushSafely(parser: MessageParserLike, rec: ReaderRecord): { events: MemoryEvent[]; unread: boolean } {
+/**
+ * Appends the record's events to `events` and returns the unread verdict. A recognizer that
+ * throws on one odd line must not lose the file: the line counts as unread, and anything it
+ * appended before throwing is taken back.
+ */
+function pushSafely(parser: MessageParserLike, rec: ReaderRecord, events: MemoryEvent[]): boolean {
+  const before = events.length;
   try {
-    return parser.push(rec);
+    if (parser.pushTo !== undefined) return parser.pushTo(rec, events);
+    const result = parser.push(rec);
+    for (const e of result.events) events.push(e);
+    return result.unread;
   } catch {
-    return { events: [], unread: true };
+    events.length = before;
+    return true;
   }
 }
 

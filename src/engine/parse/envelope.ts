@@ -12,6 +12,9 @@
 // shape `[    0.000000] msg` is read by a hand-written scanner, and regexes only run when the first
 // character says they might match.
 
+import { hasAt } from '../util/text';
+import { SYSLOG_NO, SYSLOG_UNSURE, SyslogShortScanner } from './syslog';
+
 /** One logical line after its envelope was removed. */
 export interface Stripped {
   /** Physical span and written length, filled in by the reader (declared here to keep one object shape). */
@@ -113,17 +116,32 @@ export class EnvelopeStripper {
   private time: number | undefined = undefined;
   private kernel = false;
   private quoteDepth = 0;
+  private readonly syslogShort = new SyslogShortScanner();
+  private readonly recentLayers: string[] = [];
+  private recentNext = 0;
 
   strip(raw: string): Stripped {
+    const out = blankStripped();
+    this.stripInto(raw, out);
+    return out;
+  }
+
+  /**
+   * strip() into an object the caller owns: the reader reuses one for every line, so stripping
+   * allocates nothing but the message text (a million-line log would otherwise make a million
+   * short-lived result objects). Every field is written, `line`/`endLine`/`rawLength` excepted.
+   */
+  stripInto(raw: string, out: Stripped): void {
     let line = raw;
     this.pos = 0;
     this.time = undefined;
     this.kernel = false;
     this.quoteDepth = 0;
-    if (line.length === 0) return this.result('', false);
+    out.marker = undefined;
+    if (line.length === 0) return this.result(out, line, 0, false);
     // indexOf is a native scan; a regex over every line would cost more than all the rest.
     if (line.indexOf('\x1b') >= 0 || line.indexOf('\0') >= 0 || line.charCodeAt(0) < 32) line = this.cleanTransport(line);
-    if (this.kmsgSeen && line.charCodeAt(0) === SPACE && KMSG_DICT.test(line)) return this.skipped();
+    if (this.kmsgSeen && line.charCodeAt(0) === SPACE && KMSG_DICT.test(line)) return this.skipped(out);
 
     // Closing tags sit at the end (`…[/COLOR]`), opening ones at the start.
     if ((line.charCodeAt(line.length - 1) === RBRACKET && line.indexOf('[/') >= 0) || startsWithTag(line)) {
@@ -132,41 +150,45 @@ export class EnvelopeStripper {
     if (firstNonBlank(line) === QUOTE) line = this.unquoteJson(line);
 
     if (line.charCodeAt(0) === GT) this.stripMailQuote(line);
-    const banner = this.journalLine(line);
-    if (banner) return banner;
-    if (!this.stripPrefixes(line)) return this.skipped();
+    if (this.journalLine(line, out)) return;
+    if (!this.stripPrefixes(line)) return this.skipped(out);
     if (!this.kernel) this.findGluedTimestamp(line);
-    let text = line.slice(this.pos);
-    if (this.kmsgSeen && text.indexOf('\\x') >= 0) text = unescapeKmsg(text);
-    return this.result(text, line.charCodeAt(line.length - 1) === SPACE);
+    const softBreak = line.charCodeAt(line.length - 1) === SPACE;
+    if (this.kmsgSeen && line.indexOf('\\x', this.pos) >= 0) {
+      const text = unescapeKmsg(line.slice(this.pos));
+      return this.result(out, text, 0, softBreak);
+    }
+    this.result(out, line, this.pos, softBreak);
   }
 
-  private result(text: string, softBreak: boolean): Stripped {
-    const c = text.charCodeAt(0);
-    return {
-      line: 0,
-      endLine: 0,
-      rawLength: 0,
-      text: trimMessage(text),
-      leadingBlank: c === SPACE || c === TAB,
-      time: this.time,
-      kernel: this.kernel,
-      quoteDepth: this.quoteDepth,
-      softBreak,
-      skip: false,
-    };
+  /** The message is `line` from `from` on, trimmed; sliced once. */
+  private result(out: Stripped, line: string, from: number, softBreak: boolean): void {
+    const c = line.charCodeAt(from);
+    out.text = trimMessage(line, from);
+    out.leadingBlank = c === SPACE || c === TAB;
+    out.time = this.time;
+    out.kernel = this.kernel;
+    out.quoteDepth = this.quoteDepth;
+    out.softBreak = softBreak;
+    out.skip = false;
   }
 
-  private skipped(): Stripped {
-    return { line: 0, endLine: 0, rawLength: 0, text: '', kernel: false, quoteDepth: 0, softBreak: false, leadingBlank: false, skip: true };
+  private skipped(out: Stripped): void {
+    out.text = '';
+    out.leadingBlank = false;
+    out.time = undefined;
+    out.kernel = false;
+    out.quoteDepth = 0;
+    out.softBreak = false;
+    out.skip = true;
   }
 
   private cleanTransport(line: string): string {
     if (line.indexOf('\x1b') >= 0) {
-      this.layers.add('ansi');
+      this.addLayer('ansi');
       line = line.replace(ANSI, '');
     }
-    if (line.indexOf('\0') >= 0) this.layers.add('nul');
+    if (line.indexOf('\0') >= 0) this.addLayer('nul');
     return line.replace(CONTROLS, '');
   }
 
@@ -178,7 +200,7 @@ export class EnvelopeStripper {
     try {
       const value: unknown = JSON.parse(trimmed.slice(0, end));
       if (typeof value !== 'string') return line;
-      this.layers.add('json');
+      this.addLayer('json');
       return value;
     } catch {
       return line;
@@ -187,7 +209,7 @@ export class EnvelopeStripper {
 
   private stripForumMarkup(line: string): string {
     if (!BBCODE_PROBE.test(line)) return line;
-    this.layers.add('forum-markup');
+    this.addLayer('forum-markup');
     return line.replace(BBCODE, '');
   }
 
@@ -212,25 +234,30 @@ export class EnvelopeStripper {
     }
     this.quoteDepth = depth;
     this.pos = i;
-    this.layers.add('mail-quote');
+    this.addLayer('mail-quote');
   }
 
-  private journalLine(line: string): Stripped | undefined {
+  /** Journal banners and pager prompts: fills `out` (skip, or a boot marker) and returns true. */
+  private journalLine(line: string, out: Stripped): boolean {
     const c = line.charCodeAt(this.pos);
     if (c === DASH && line.charCodeAt(this.pos + 1) === DASH) {
       const m = JOURNAL_BANNER.exec(line.slice(this.pos));
-      if (!m) return undefined;
-      this.layers.add('journal-marker');
+      if (!m) return false;
+      this.addLayer('journal-marker');
       const marker = /^Reboot$/.test(m[1]) ? 'reboot' : /^Boot [0-9a-f]{6,}$/.test(m[1]) ? 'boot' : undefined;
-      return { ...this.skipped(), skip: !marker, marker };
+      this.skipped(out);
+      out.skip = !marker;
+      out.marker = marker;
+      return true;
     }
     if (c === 108 /* l */ || c === 40 /* ( */) {
       if (PAGER_PROMPT.test(line.slice(this.pos))) {
-        this.layers.add('pager');
-        return this.skipped();
+        this.addLayer('pager');
+        this.skipped(out);
+        return true;
       }
     }
-    return undefined;
+    return false;
   }
 
   /** Peels the prefixes in order. Returns false for a line that is not a kernel message (another program's syslog line). */
@@ -261,14 +288,25 @@ export class EnvelopeStripper {
 
   /** syslog short/precise/iso. */
   private stripSyslog(line: string): 'kernel' | 'foreign' | 'none' {
+    if (!isDigit(line.charCodeAt(this.pos))) {
+      // The scanner decides lines of printable ASCII (all of a kern.log) without running the regex.
+      const end = this.syslogShort.scan(line, this.pos);
+      if (end === SYSLOG_NO) return 'none';
+      if (end !== SYSLOG_UNSURE) return this.acceptSyslog(line, 'syslog', this.syslogShort.kernel, end);
+    }
     const re = isDigit(line.charCodeAt(this.pos)) ? SYSLOG_ISO : SYSLOG_SHORT;
     re.lastIndex = this.pos;
     const m = re.exec(line);
     if (!m) return 'none';
     const ident = re === SYSLOG_ISO ? m[2] : m[4];
-    this.layers.add(re === SYSLOG_ISO ? 'journalctl-iso' : 'syslog');
-    if (ident !== 'kernel') return 'foreign';
-    this.pos = re.lastIndex;
+    return this.acceptSyslog(line, re === SYSLOG_ISO ? 'journalctl-iso' : 'syslog', ident === 'kernel', re.lastIndex);
+  }
+
+  /** A syslog prefix ending at `end`: only the kernel's lines are kept. */
+  private acceptSyslog(line: string, layer: string, kernel: boolean, end: number): 'kernel' | 'foreign' {
+    this.addLayer(layer);
+    if (!kernel) return 'foreign';
+    this.pos = end;
     this.kernel = true;
     this.skipBlanks(line);
     return 'kernel';
@@ -344,7 +382,7 @@ export class EnvelopeStripper {
     if (c === SPACE && line.charCodeAt(i + 1) === LT) {
       const close = line.indexOf('>]', i);
       if (close < 0 || close - i > 24) return -1;
-      this.layers.add('dmesg-d');
+      this.addLayer('dmesg-d');
       i = close + 1;
       c = RBRACKET;
     }
@@ -373,14 +411,15 @@ export class EnvelopeStripper {
       if (line.charCodeAt(this.pos) === LBRACKET && line.charCodeAt(this.pos + 1) !== LT) {
         const close = line.indexOf(']', this.pos + 1);
         if (close < 0 || close - this.pos > 48) return;
-        this.layers.add(isCallerGroup(line, this.pos + 1, close) ? 'caller-id' : 'vendor-prefix');
+        this.addLayer(isCallerGroup(line, this.pos + 1, close) ? 'caller-id' : 'vendor-prefix');
         this.pos = close + 1;
         continue;
       }
       if (line.charCodeAt(this.pos) === SPACE) {
-        const at = line.indexOf('[', this.pos);
-        if (at > 0 && at - this.pos <= 2 && this.match(SPACED_GROUP, line)) {
-          this.layers.add(isCallerGroup(line, at + 1, this.pos - 1) ? 'caller-id' : 'vendor-prefix');
+        // A group opens one or two characters on (`] [    T0]`, `]  [0: swapper: 0]`).
+        const at = line.charCodeAt(this.pos + 1) === LBRACKET ? this.pos + 1 : line.charCodeAt(this.pos + 2) === LBRACKET ? this.pos + 2 : -1;
+        if (at > 0 && this.match(SPACED_GROUP, line)) {
+          this.addLayer(isCallerGroup(line, at + 1, this.pos - 1) ? 'caller-id' : 'vendor-prefix');
           continue;
         }
       }
@@ -394,14 +433,14 @@ export class EnvelopeStripper {
     while (line.charCodeAt(i) === SPACE) i++;
     const space = line.indexOf(' ', i);
     if (space < 0) return true;
-    const looksKernel = line.startsWith('kernel:', space + 1) || line.startsWith('kernel[', space + 1);
+    const looksKernel = hasAt(line, space + 1, 'kernel') && (line.charCodeAt(space + 7) === 58 /* : */ || line.charCodeAt(space + 7) === LBRACKET);
     if (!looksKernel && !this.monotonicJournal) return true;
     MONOTONIC_HOST.lastIndex = i;
     const m = MONOTONIC_HOST.exec(line);
     if (!m) return true;
     if (m[2] !== 'kernel') return !this.monotonicJournal;
     this.monotonicJournal = true;
-    this.layers.add('journalctl-monotonic');
+    this.addLayer('journalctl-monotonic');
     this.pos = MONOTONIC_HOST.lastIndex;
     return true;
   }
@@ -415,7 +454,7 @@ export class EnvelopeStripper {
     if (!m) return;
     const end = this.scanTimestamp(line, m.index);
     if (end < 0) return;
-    this.layers.add('glued-junk');
+    this.addLayer('glued-junk');
     this.addKernelLayer('timestamp');
     this.pos = end;
     this.stripGroups(line);
@@ -430,7 +469,20 @@ export class EnvelopeStripper {
 
   private addKernelLayer(name: string): void {
     this.kernel = true;
+    this.addLayer(name);
+  }
+
+  /**
+   * layers.add, skipped for a name added lately: every line of a log adds the same one or two
+   * layers, and comparing interned names is cheaper than hashing them into the set again.
+   * (Layers are never removed, so a name in recentLayers is always in the set.)
+   */
+  private addLayer(name: string): void {
+    const recent = this.recentLayers;
+    for (let i = 0; i < recent.length; i++) if (recent[i] === name) return;
     this.layers.add(name);
+    if (recent.length < RECENT_LAYERS) recent.push(name);
+    else recent[this.recentNext++ % RECENT_LAYERS] = name;
   }
 
   private skipBlanks(line: string): void {
@@ -440,6 +492,8 @@ export class EnvelopeStripper {
     this.pos = i;
   }
 }
+
+const RECENT_LAYERS = 4;
 
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 
@@ -468,15 +522,23 @@ function isCallerGroup(line: string, from: number, to: number): boolean {
   return true;
 }
 
-/** Leading spaces and TABs go (recognizers match from the first word); TABs inside stay (dump rows). */
-function trimMessage(text: string): string {
-  let start = 0;
-  let c = text.charCodeAt(0);
+/**
+ * `text` from `from` on without leading and trailing spaces and TABs (recognizers match from the
+ * first word); TABs inside stay (dump rows). One slice, however much is cut.
+ */
+function trimMessage(text: string, from: number): string {
+  let start = from;
+  let c = text.charCodeAt(start);
   while (c === SPACE || c === TAB) c = text.charCodeAt(++start);
   let end = text.length;
   c = text.charCodeAt(end - 1);
   while (end > start && (c === SPACE || c === TAB)) c = text.charCodeAt(--end - 1);
   return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
+/** A Stripped with every field present, so all of them share one hidden class. */
+export function blankStripped(): Stripped {
+  return { line: 0, endLine: 0, rawLength: 0, text: '', time: undefined, kernel: false, quoteDepth: 0, softBreak: false, leadingBlank: false, skip: false, marker: undefined };
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });

@@ -30,15 +30,13 @@ export interface ReaderRecord extends LogRecord {
 /** Terminals narrower than this are rare; mail clients wrap at 72–78. */
 const TERMINAL_MIN_WIDTH = 100;
 
-interface Pending {
-  rec: ReaderRecord;
-  quoteDepth: number;
-  softBreak: boolean;
-  lastRawLength: number;
-}
-
 export class LineJoiner {
-  private pending: Pending | undefined;
+  // The message being built, and what the next piece is matched against. Kept as fields rather
+  // than a per-message object: the joiner sees every line of the log.
+  private rec: ReaderRecord | undefined;
+  private quoteDepth = 0;
+  private softBreak = false;
+  private lastRawLength = 0;
   private widest = 0;
 
   constructor(
@@ -47,56 +45,57 @@ export class LineJoiner {
     private readonly layers: Set<string>,
   ) {}
 
+  /** Takes one stripped line. `piece` is only read, never kept (the reader reuses it). */
   push(piece: Piece): void {
-    const prev = this.pending;
-    if (prev && piece.text.length > 0) {
+    const prev = this.rec;
+    if (prev !== undefined && piece.text.length > 0) {
       const sep = this.separator(prev, piece);
       if (sep !== undefined) {
         this.extend(prev, piece, sep);
-        this.widest = Math.max(this.widest, piece.rawLength);
+        if (piece.rawLength > this.widest) this.widest = piece.rawLength;
         return;
       }
     }
-    this.widest = Math.max(this.widest, piece.rawLength);
+    if (piece.rawLength > this.widest) this.widest = piece.rawLength;
     this.flush();
     if (piece.text.length === 0) return;
-    this.pending = {
-      rec: { line: piece.line, endLine: piece.endLine, text: piece.text, time: piece.time, kernel: piece.kernel },
-      quoteDepth: piece.quoteDepth,
-      softBreak: piece.softBreak,
-      lastRawLength: piece.rawLength,
-    };
+    this.rec = { line: piece.line, endLine: piece.endLine, text: piece.text, time: piece.time, kernel: piece.kernel };
+    this.quoteDepth = piece.quoteDepth;
+    this.softBreak = piece.softBreak;
+    this.lastRawLength = piece.rawLength;
   }
 
   /** Emits the message being built (call at the end, and before markers). */
   flush(): void {
-    if (this.pending) this.emit(this.pending.rec);
-    this.pending = undefined;
+    const rec = this.rec;
+    if (rec === undefined) return;
+    this.rec = undefined;
+    this.emit(rec);
   }
 
   /** The text that glues `piece` to `prev`, or undefined when it starts a message of its own. */
-  private separator(prev: Pending, piece: Piece): string | undefined {
-    if (piece.kernel || !prev.rec.kernel || piece.quoteDepth !== prev.quoteDepth) return undefined;
-    if (prev.softBreak) {
+  private separator(prev: ReaderRecord, piece: Piece): string | undefined {
+    if (piece.kernel || !prev.kernel || piece.quoteDepth !== this.quoteDepth) return undefined;
+    if (this.softBreak) {
       this.layers.add('format-flowed');
       return ' ';
     }
-    if (prev.lastRawLength >= TERMINAL_MIN_WIDTH && prev.lastRawLength >= this.widest) {
+    if (this.lastRawLength >= TERMINAL_MIN_WIDTH && this.lastRawLength >= this.widest) {
       this.layers.add('terminal-wrap');
       return piece.leadingBlank ? ' ' : '';
     }
-    if (this.needsContinuation(prev.rec.text) || bannerIncomplete(prev.rec.text)) {
+    if (this.needsContinuation(prev.text) || bannerIncomplete(prev.text)) {
       this.layers.add('wrapped');
       return ' ';
     }
     return undefined;
   }
 
-  private extend(prev: Pending, piece: Piece, sep: string): void {
-    prev.rec.text = prev.rec.text + sep + piece.text;
-    prev.rec.endLine = piece.endLine;
-    prev.softBreak = piece.softBreak;
-    prev.lastRawLength = piece.rawLength;
+  private extend(prev: ReaderRecord, piece: Piece, sep: string): void {
+    prev.text = prev.text + sep + piece.text;
+    prev.endLine = piece.endLine;
+    this.softBreak = piece.softBreak;
+    this.lastRawLength = piece.rawLength;
   }
 }
 

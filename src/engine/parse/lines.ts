@@ -9,6 +9,8 @@
 // The splitter never holds more than one unfinished line: a chunk boundary can fall anywhere,
 // including between the `\r` and `\n` of one break or inside a UTF-8 sequence.
 
+import { Utf8Windows } from './utf8';
+
 /** Lines longer than this are cut (a 200 MB "line" of binary junk must not be copied around). */
 export const MAX_LINE_LENGTH = 64 * 1024;
 
@@ -40,7 +42,11 @@ export class LineSplitter {
   /** The previous chunk ended with `\r`: a `\n` opening this chunk completes that break. */
   private swallowLf = false;
   private started = false;
-  private decoder?: TextDecoder;
+  private utf8?: Utf8Windows;
+  private readonly onDecoded = (text: string): void => {
+    if (!this.stats.invalidUtf8 && text.indexOf('\uFFFD') >= 0) this.stats.invalidUtf8 = true;
+    this.pushText(text);
+  };
 
   constructor(private readonly sink: LineSink) {}
 
@@ -49,28 +55,21 @@ export class LineSplitter {
     return this.lineNo;
   }
 
+  /** Takes text, or UTF-8 bytes (invalid bytes become U+FFFD, a BOM is dropped); `chunk` is not kept. */
   push(chunk: string | Uint8Array): void {
-    const text = typeof chunk === 'string' ? chunk : this.decode(chunk, true);
-    if (text.length > 0) this.pushText(text);
+    if (typeof chunk !== 'string') {
+      (this.utf8 ??= new Utf8Windows()).push(chunk, this.onDecoded);
+    } else if (chunk.length > 0) {
+      this.pushText(chunk);
+    }
   }
 
   /** Flushes the decoder and the last line when it has no terminator. */
   end(): void {
-    if (this.decoder) {
-      const tail = this.decode(new Uint8Array(0), false);
-      if (tail.length > 0) this.pushText(tail);
-    }
+    this.utf8?.end(this.onDecoded);
     if (this.carry.length > 0 || this.overflow) this.emit('');
     this.carry = '';
     this.overflow = false;
-  }
-
-  private decode(bytes: Uint8Array, stream: boolean): string {
-    // Invalid bytes become U+FFFD instead of throwing (fatal: false); the BOM is dropped.
-    this.decoder ??= new TextDecoder('utf-8', { fatal: false });
-    const text = this.decoder.decode(bytes, { stream });
-    if (!this.stats.invalidUtf8 && text.indexOf('\uFFFD') >= 0) this.stats.invalidUtf8 = true;
-    return text;
   }
 
   private pushText(text: string): void {

@@ -10,8 +10,8 @@
 
 import type { ParseResult } from '../types';
 import { BootSplitter, type CreateMessageParser } from './boots';
-import { EnvelopeStripper, QuotedPrintable, type Stripped } from './envelope';
-import { LineJoiner, type Piece } from './join';
+import { blankStripped, EnvelopeStripper, QuotedPrintable, type Stripped } from './envelope';
+import { LineJoiner } from './join';
 import { LineSplitter } from './lines';
 
 export interface Recognizers {
@@ -28,6 +28,8 @@ export class LogReader {
   private readonly boots: BootSplitter;
   private ended: ParseResult | undefined;
   private readonly flushQp: () => void;
+  /** One stripped line at a time: the joiner copies what it keeps, so one object serves every line. */
+  private readonly piece: Stripped = blankStripped();
 
   constructor(recognizers: Recognizers) {
     const onLogical = (text: string, line: number, endLine: number) => this.onLogicalLine(text, line, endLine);
@@ -57,14 +59,14 @@ export class LogReader {
   }
 
   private onLogicalLine(text: string, line: number, endLine: number): void {
-    const stripped = this.strip(text);
-    if (stripped.marker) {
+    const piece = this.piece;
+    this.strip(text, piece);
+    if (piece.marker) {
       this.joiner.flush();
       this.boots.marker(line);
       return;
     }
-    if (stripped.skip) return;
-    const piece: Piece = stripped;
+    if (piece.skip) return;
     piece.line = line;
     piece.endLine = endLine;
     piece.rawLength = text.length;
@@ -72,12 +74,18 @@ export class LogReader {
   }
 
   /** Never lets a line stop the file: if stripping fails, the line is kept as plain text. */
-  private strip(text: string): Stripped {
+  private strip(text: string, out: Stripped): void {
     try {
-      return this.envelope.strip(text);
+      this.envelope.stripInto(text, out);
     } catch {
-      const t = text.trim();
-      return { line: 0, endLine: 0, rawLength: 0, text: t, kernel: false, quoteDepth: 0, softBreak: false, leadingBlank: false, skip: false };
+      out.text = text.trim();
+      out.time = undefined;
+      out.kernel = false;
+      out.quoteDepth = 0;
+      out.softBreak = false;
+      out.leadingBlank = false;
+      out.skip = false;
+      out.marker = undefined;
     }
   }
 

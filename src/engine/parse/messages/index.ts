@@ -3,9 +3,9 @@
 // listings, zone / node-map / early_res row blocks, the node a bare NODE_DATA line belongs to,
 // and a NODE_DATA(N) line held back one record in case `NODE_DATA(N) on node M` follows.
 //
-// Dispatch is on the first character, then startsWith, so the lines that dominate a
+// Dispatch is on the first character, then a prefix comparison, so the lines that dominate a
 // memblock=debug log (memblock_reserve / memblock_*alloc* / memblock_phys_free) reach their
-// hand-written scanner after two or three cheap comparisons.
+// hand-written scanner after one comparison of their name.
 
 import type { LogRecord, MemoryEvent, NodeDataEvent } from '../../types';
 import { readCommandLine, readDropped, readFailure, readFreeing, readLimitSetting, readMemoryLine, readPercpu } from './accounting';
@@ -13,7 +13,7 @@ import { earlyResHeader, readBootmem, readEarlyResNotice, readEarlyResRow, readS
 import { DebugfsCollector, debugfsFileHint, readDebugfsRow } from './debugfs';
 import { DumpCollector, isDumpHeader } from './dump';
 import { readE820Edit, readE820Row, readEfi, readFdtIgnored, readMipsRow } from './firmware';
-import { readMemblock, type MemblockEra } from './memblock';
+import { readFrequentMemblock, readMemblock, type MemblockEra } from './memblock';
 import {
   nodeDataEvent,
   readArchNumaAdd,
@@ -38,6 +38,7 @@ import {
   readReservedPool,
   readSwiotlb,
 } from './owners';
+import { hasAt } from '../../util/text';
 import { pageShift } from './scan';
 import { looksLikeMemory } from './shape';
 import { versionCode } from './version';
@@ -88,32 +89,46 @@ export class MessageParser {
   }
 
   push(rec: LogRecord): PushResult {
+    const out: MemoryEvent[] = [];
+    const unread = this.pushTo(rec, out);
+    if (out.length === 0) return unread ? UNREAD : NOTHING;
+    return { events: out, unread };
+  }
+
+  /**
+   * push() for the reader: appends the events completed by this record to `events` (no result
+   * object or array per line) and returns the unread verdict. Appends come last, so a recognizer
+   * that throws leaves `events` as it was.
+   */
+  pushTo(rec: LogRecord, events: MemoryEvent[]): boolean {
     if (this.ctx.kernelVersion !== this.seenVersion) this.startBoot();
-    let out: MemoryEvent[] | null = null;
+    let finished: MemoryEvent | null = null;
+    let released: MemoryEvent | null = null;
 
     if (this.block !== null) {
-      if (this.acceptIntoBlock(rec)) return NOTHING;
-      out = [this.block.finish()];
+      if (this.acceptIntoBlock(rec)) return false;
+      finished = this.block.finish();
       this.block = null;
     }
     if (this.pendingNodeData !== null) {
       const placed = this.placeNodeData(rec);
-      out = append(out, this.pendingNodeData);
+      released = this.pendingNodeData;
       this.pendingNodeData = null;
-      if (placed) return { events: out, unread: false };
+      if (placed) {
+        appendTo(events, finished, released, null);
+        return false;
+      }
     }
 
     const outcome = this.read(rec.text, rec);
-    if (outcome === undefined) {
-      if (out !== null) return { events: out, unread: looksLikeMemory(rec.text) };
-      return looksLikeMemory(rec.text) ? UNREAD : NOTHING;
-    }
-    if (outcome !== null) {
-      // NODE_DATA events wait one record for a possible `NODE_DATA(N) on node M`.
-      if (outcome.kind === 'node-data') this.pendingNodeData = outcome;
-      else out = append(out, outcome);
-    }
-    return out === null ? NOTHING : { events: out, unread: false };
+    let unread = false;
+    let read: MemoryEvent | null = null;
+    if (outcome === undefined) unread = looksLikeMemory(rec.text);
+    // NODE_DATA events wait one record for a possible `NODE_DATA(N) on node M`.
+    else if (outcome !== null && outcome.kind === 'node-data') this.pendingNodeData = outcome;
+    else read = outcome;
+    appendTo(events, finished, released, read);
+    return unread;
   }
 
   end(): MemoryEvent[] {
@@ -155,7 +170,7 @@ export class MessageParser {
   /** `NODE_DATA(N) on node M` right after NODE_DATA(N): completes the held event. */
   private placeNodeData(rec: LogRecord): boolean {
     const pending = this.pendingNodeData!;
-    if (!rec.text.startsWith('NODE_DATA(') && !rec.text.startsWith('NUMA: NODE_DATA(')) return false;
+    if (!hasAt(rec.text, 0, 'NODE_DATA(') && !hasAt(rec.text, 0, 'NUMA: NODE_DATA(')) return false;
     const on = readNodeDataOn(rec.text);
     if (!on || on.nid !== pending.nid) return false;
     pending.onNode = on.onNode;
@@ -196,21 +211,24 @@ export class MessageParser {
 
   private readByFirstChar(text: string, rec: LogRecord): Outcome {
     switch (text.charCodeAt(0)) {
-      case 109: // m
-        if (text.startsWith('memblock')) return readMemblock(text, rec, this.era);
-        if (text.startsWith('memory: ')) return readMipsRow(text, rec);
-        if (text.startsWith('modified: ')) return readE820Row(text, rec);
+      case 109: { // m
+        const frequent = readFrequentMemblock(text, rec, this.era);
+        if (frequent !== null) return frequent;
+        if (hasAt(text, 0, 'memblock')) return readMemblock(text, rec, this.era);
+        if (hasAt(text, 0, 'memory: ')) return readMipsRow(text, rec);
+        if (hasAt(text, 0, 'modified: ')) return readE820Row(text, rec);
         return this.startHeadlessDump(text, rec);
+      }
       case 95: // _
-        return text.startsWith('__memblock') ? readMemblock(text, rec, this.era) : undefined;
+        return hasAt(text, 0, '__memblock') ? readMemblock(text, rec, this.era) : undefined;
       case 114: // r
-        if (text.startsWith('reserve setup_data: ')) return readE820Row(text, rec);
+        if (hasAt(text, 0, 'reserve setup_data: ')) return readE820Row(text, rec);
         return this.startHeadlessDump(text, rec);
       case 112: // p
-        if (text.startsWith('percpu: ')) return readPercpu(text, rec);
+        if (hasAt(text, 0, 'percpu: ')) return readPercpu(text, rec);
         return this.startHeadlessDump(text, rec);
       case 80: // P
-        return text.startsWith('PERCPU: ') ? readPercpu(text, rec) : undefined;
+        return hasAt(text, 0, 'PERCPU: ') ? readPercpu(text, rec) : undefined;
       case 77: // M
         return this.readUpperM(text, rec);
       case 76: // L
@@ -222,38 +240,38 @@ export class MessageParser {
       case 69: // E
         return this.readUpperE(text, rec);
       case 117: // u
-        return text.startsWith('user: ') ? readE820Row(text, rec) : text.startsWith('user-defined physical RAM map') ? null : undefined;
+        return hasAt(text, 0, 'user: ') ? readE820Row(text, rec) : hasAt(text, 0, 'user-defined physical RAM map') ? null : undefined;
       case 88: // X
-        return text.startsWith('Xen: ') ? readE820Row(text, rec) : undefined;
+        return hasAt(text, 0, 'Xen: ') ? readE820Row(text, rec) : undefined;
       case 79: // O
         return this.readOf(text, rec);
       case 82: // R
-        if (text.startsWith('RAMDISK: ')) return readRamdisk(text, rec);
-        if (text.startsWith('Reserved memory: created')) return readReservedPool(text, rec);
-        if (text.startsWith('Reserving ')) return readCrashkernel(text, rec);
+        if (hasAt(text, 0, 'RAMDISK: ')) return readRamdisk(text, rec);
+        if (hasAt(text, 0, 'Reserved memory: created')) return readReservedPool(text, rec);
+        if (hasAt(text, 0, 'Reserving ')) return readCrashkernel(text, rec);
         return undefined;
       case 99: // c
-        if (text.startsWith('cma: ')) return readCmaReserved(text, rec) ?? readFailure(text, rec) ?? (text.includes('MiB') ? null : undefined);
-        if (text.startsWith('crash')) return readCrashkernel(text, rec) ?? (text.startsWith('crashkernel CMA reserved') ? null : undefined);
+        if (hasAt(text, 0, 'cma: ')) return readCmaReserved(text, rec) ?? readFailure(text, rec) ?? (text.includes('MiB') ? null : undefined);
+        if (hasAt(text, 0, 'crash')) return readCrashkernel(text, rec) ?? (hasAt(text, 0, 'crashkernel CMA reserved') ? null : undefined);
         return undefined;
       case 65: // A
-        if (text.startsWith('ACPI: SRAT: ')) return readSrat(text, rec);
-        if (text.startsWith('ACPI: Reserving ')) return readAcpiTable(text, rec);
-        if (text.startsWith('Allocated new RAMDISK')) return readRamdisk(text, rec);
+        if (hasAt(text, 0, 'ACPI: SRAT: ')) return readSrat(text, rec);
+        if (hasAt(text, 0, 'ACPI: Reserving ')) return readAcpiTable(text, rec);
+        if (hasAt(text, 0, 'Allocated new RAMDISK')) return readRamdisk(text, rec);
         return undefined;
       case 83: // S
-        if (text.startsWith('SRAT: Node')) return readSrat(text, rec);
+        if (hasAt(text, 0, 'SRAT: Node')) return readSrat(text, rec);
         return this.readEarlyResHeader(text);
       case 78: // N
         return this.readUpperN(text, rec);
       case 110: // n
-        return text.startsWith('node ') ? readEarlyNodeRow(text, rec) : undefined;
+        return hasAt(text, 0, 'node ') ? readEarlyNodeRow(text, rec) : undefined;
       case 70: // F
-        if (text.startsWith('Freeing ')) return readFreeing(text, rec);
-        if (text.startsWith('Faking ')) return readFaking(text, rec);
+        if (hasAt(text, 0, 'Freeing ')) return readFreeing(text, rec);
+        if (hasAt(text, 0, 'Faking ')) return readFaking(text, rec);
         return undefined;
       case 73: // I
-        return text.startsWith('Initmem setup node') ? this.readSetup(text, rec) : undefined;
+        return hasAt(text, 0, 'Initmem setup node') ? this.readSetup(text, rec) : undefined;
       case 90: // Z
         return this.readZoneHeader(text);
       case 75: // K
@@ -266,11 +284,11 @@ export class MessageParser {
       case 40: // (
         return this.readEarlyResHeader(text);
       case 98: // b
-        if (text.startsWith('bootmem::')) return readBootmem(text, rec);
-        if (text.startsWith('bootmap [')) return readBootmap(text, rec);
+        if (hasAt(text, 0, 'bootmem::')) return readBootmem(text, rec);
+        if (hasAt(text, 0, 'bootmap [')) return readBootmap(text, rec);
         return undefined;
       case 115: // s
-        if (text.startsWith('software IO TLB')) return readSwiotlb(text, rec);
+        if (hasAt(text, 0, 'software IO TLB')) return readSwiotlb(text, rec);
         return isCrashLine(text) ? readCrashkernel(text, rec) : undefined;
       case 107: // k
         return isCrashLine(text) ? readCrashkernel(text, rec) : undefined;
@@ -281,7 +299,7 @@ export class MessageParser {
 
   /** Failures can sit behind any prefix (`Kernel panic - not syncing: early_alloc: Failed to allocate …`). */
   private readAnywhere(text: string, rec: LogRecord): Outcome {
-    if (text.includes('ailed') || text.startsWith('Could not allocate')) {
+    if (text.includes('ailed') || hasAt(text, 0, 'Could not allocate')) {
       const failure = readFailure(text, rec);
       if (failure) return failure;
     }
@@ -297,9 +315,9 @@ export class MessageParser {
 
   private readUpperM(text: string, rec: LogRecord): Outcome {
     if (isDumpHeader(text)) return this.startDump(rec);
-    if (text.startsWith('Memory: ')) return readMemoryLine(text, rec) ?? (text.includes('total') ? null : undefined);
-    if (text.startsWith('Move RAMDISK')) return readRamdisk(text, rec);
-    if (text.startsWith('Movable zone start')) {
+    if (hasAt(text, 0, 'Memory: ')) return readMemoryLine(text, rec) ?? (text.includes('total') ? null : undefined);
+    if (hasAt(text, 0, 'Move RAMDISK')) return readRamdisk(text, rec);
+    if (hasAt(text, 0, 'Movable zone start')) {
       this.rowMode = 'movable';
       return null;
     }
@@ -307,59 +325,59 @@ export class MessageParser {
   }
 
   private readUpperB(text: string, rec: LogRecord): Outcome {
-    if (text.startsWith('BIOS-provided physical RAM map')) return null;
-    if (text.startsWith('BIOS-')) return readE820Row(text, rec);
-    if (text.startsWith('Bootmem setup node')) return this.readSetup(text, rec);
+    if (hasAt(text, 0, 'BIOS-provided physical RAM map')) return null;
+    if (hasAt(text, 0, 'BIOS-')) return readE820Row(text, rec);
+    if (hasAt(text, 0, 'Bootmem setup node')) return this.readSetup(text, rec);
     return undefined;
   }
 
   private readLowerE(text: string, rec: LogRecord): Outcome {
-    if (text.startsWith('efi: ')) return readEfi(text, rec);
-    if (text.startsWith('e820')) {
-      if (text.startsWith('e820: update') || text.startsWith('e820: remove') || text.startsWith('e820 update') || text.startsWith('e820 remove')) {
+    if (hasAt(text, 0, 'efi: ')) return readEfi(text, rec);
+    if (hasAt(text, 0, 'e820')) {
+      if (hasAt(text, 0, 'e820: update') || hasAt(text, 0, 'e820: remove') || hasAt(text, 0, 'e820 update') || hasAt(text, 0, 'e820 remove')) {
         return readE820Edit(text, rec);
       }
       return undefined;
     }
-    if (text.startsWith('extended physical RAM map')) return null;
-    if (text.startsWith('early_node_map[')) {
+    if (hasAt(text, 0, 'extended physical RAM map')) return null;
+    if (hasAt(text, 0, 'early_node_map[')) {
       this.rowMode = 'node-map';
       return null;
     }
-    if (text.startsWith('early')) return readEarlyResNotice(text, rec);
+    if (hasAt(text, 0, 'early')) return readEarlyResNotice(text, rec);
     return undefined;
   }
 
   private readUpperE(text: string, rec: LogRecord): Outcome {
-    if (text.startsWith('Early memory node ranges') || text.startsWith('Early memory PFN ranges')) {
+    if (hasAt(text, 0, 'Early memory node ranges') || hasAt(text, 0, 'Early memory PFN ranges')) {
       this.rowMode = 'node-map';
       return null;
     }
-    if (text.startsWith('EFI: mem')) return readEfi(text, rec);
+    if (hasAt(text, 0, 'EFI: mem')) return readEfi(text, rec);
     return undefined; // `ERROR: Failed to allocate …` is read by readAnywhere
   }
 
   private readOf(text: string, rec: LogRecord): Outcome {
-    if (text.startsWith('OF: fdt: Ignoring memory')) return readFdtIgnored(text, rec);
-    if (text.startsWith('OF: reserved mem: 0x')) return readOfReservedMem(text, rec);
+    if (hasAt(text, 0, 'OF: fdt: Ignoring memory')) return readFdtIgnored(text, rec);
+    if (hasAt(text, 0, 'OF: reserved mem: 0x')) return readOfReservedMem(text, rec);
     return undefined;
   }
 
   private readUpperN(text: string, rec: LogRecord): Outcome {
-    if (text.startsWith('NUMA: ')) {
+    if (hasAt(text, 0, 'NUMA: ')) {
       const rest = text.charCodeAt(6);
       if (rest === 78 /* N */) {
-        if (text.startsWith('NUMA: Node ')) return readNumaMerge(text, rec);
-        if (text.startsWith('NUMA: NODE_DATA')) return this.readNodeDataLine(text, rec);
-        if (text.startsWith('NUMA: No NUMA configuration')) return null;
+        if (hasAt(text, 0, 'NUMA: Node ')) return readNumaMerge(text, rec);
+        if (hasAt(text, 0, 'NUMA: NODE_DATA')) return this.readNodeDataLine(text, rec);
+        if (hasAt(text, 0, 'NUMA: No NUMA configuration')) return null;
       }
-      if (text.startsWith('NUMA: Faking')) return readFaking(text, rec);
-      if (text.startsWith('NUMA: Initmem setup node')) return this.readSetup(text, rec);
-      if (text.startsWith('NUMA: Adding memblock')) return readArchNumaAdd(text, rec);
+      if (hasAt(text, 0, 'NUMA: Faking')) return readFaking(text, rec);
+      if (hasAt(text, 0, 'NUMA: Initmem setup node')) return this.readSetup(text, rec);
+      if (hasAt(text, 0, 'NUMA: Adding memblock')) return readArchNumaAdd(text, rec);
       return undefined;
     }
-    if (text.startsWith('NODE_DATA')) return this.readNodeDataLine(text, rec);
-    if (text.startsWith('No NUMA configuration')) return null;
+    if (hasAt(text, 0, 'NODE_DATA')) return this.readNodeDataLine(text, rec);
+    if (hasAt(text, 0, 'No NUMA configuration')) return null;
     return undefined;
   }
 
@@ -391,7 +409,7 @@ export class MessageParser {
   }
 
   private readZoneHeader(text: string): Outcome {
-    if (text.startsWith('Zone ranges:') || text.startsWith('Zone PFN ranges:')) {
+    if (hasAt(text, 0, 'Zone ranges:') || hasAt(text, 0, 'Zone PFN ranges:')) {
       this.rowMode = 'zones';
       return null;
     }
@@ -410,7 +428,7 @@ export class MessageParser {
     if (!setup) return undefined;
     this.setupNid = setup.nid;
     // arch_numa announces a memory-less node right before its (nid-less) NODE_DATA line.
-    if (setup.event.kind === 'memoryless-node' && text.startsWith('NUMA: ')) this.implicitNid = setup.nid;
+    if (setup.event.kind === 'memoryless-node' && hasAt(text, 0, 'NUMA: ')) this.implicitNid = setup.nid;
     return setup.event;
   }
 
@@ -424,8 +442,9 @@ export class MessageParser {
   }
 }
 
-function append(out: MemoryEvent[] | null, event: MemoryEvent): MemoryEvent[] {
-  if (out === null) return [event];
-  out.push(event);
-  return out;
+/** The events one record completed, in order: a finished block, a released NODE_DATA, the record's own. */
+function appendTo(events: MemoryEvent[], finished: MemoryEvent | null, released: MemoryEvent | null, read: MemoryEvent | null): void {
+  if (finished !== null) events.push(finished);
+  if (released !== null) events.push(released);
+  if (read !== null) events.push(read);
 }

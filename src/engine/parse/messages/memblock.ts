@@ -26,7 +26,8 @@ import type {
   ReserveEvent,
   SettingEvent,
 } from '../../types';
-import { big, decRunEnd, decSpan, exclusiveSpan, hexEnd, hexOf, hexSpan, inclusiveSpan, readHex, skipBlanks, type Span } from './scan';
+import { hasAt } from '../../util/text';
+import { big, decRunEnd, decSpan, decValue, exclusiveSpan, hexEnd, hexOf, hexSpan, inclusiveSpan, readHex, skipBlanks, type Span } from './scan';
 import { v } from './version';
 
 /** What the parser has learnt about the end convention of X14-wide reserve/free lines. */
@@ -44,11 +45,6 @@ export interface MemblockEra {
 export function readMemblock(text: string, rec: LogRecord, era: MemblockEra): MemoryEvent | null | undefined {
   const colon = text.indexOf(':');
   if (colon < 0) return undefined;
-  // The three messages that make up most of a memblock=debug log: told apart by the length of the
-  // name, confirmed by one comparison, before any string is cut.
-  if (colon === 16 && text.startsWith('memblock_reserve')) return readRangeLine(text, 17, rec, era, 'memblock_reserve', 'reserve');
-  if (colon === 25 && text.startsWith('memblock_phys_alloc_range')) return readAllocRequest(text, 26, rec, 'memblock_phys_alloc_range', false);
-  if (colon === 22 && text.startsWith('memblock_alloc_try_nid')) return readAllocRequest(text, 23, rec, 'memblock_alloc_try_nid', false);
   const api = apiName(text, colon);
   switch (api) {
     case 'memblock_reserve':
@@ -75,6 +71,30 @@ export function readMemblock(text: string, rec: LogRecord, era: MemblockEra): Me
       return readHugetlb(text, colon + 1, rec);
     default:
       return api.includes('alloc') ? readAllocRequest(text, colon + 1, rec, api) : undefined;
+  }
+}
+
+/**
+ * The messages that make up most of a memblock=debug log, read before anything else looks at the
+ * line: told apart by the length of the name and confirmed by one comparison of the whole name.
+ * null when the line is none of them (readMemblock reads them too, more slowly).
+ */
+export function readFrequentMemblock(text: string, rec: LogRecord, era: MemblockEra): MemoryEvent | null | undefined {
+  switch (text.indexOf(':')) {
+    case 16:
+      return hasAt(text, 0, 'memblock_reserve') ? readRangeLine(text, 17, rec, era, 'memblock_reserve', 'reserve') : null;
+    case 18:
+      return hasAt(text, 0, 'memblock_phys_free') ? readRangeLine(text, 19, rec, era, 'memblock_phys_free', 'free') : null;
+    case 22:
+      return hasAt(text, 0, 'memblock_alloc_try_nid') ? readAllocRequest(text, 23, rec, 'memblock_alloc_try_nid', false) : null;
+    case 25:
+      return hasAt(text, 0, 'memblock_phys_alloc_range') ? readAllocRequest(text, 26, rec, 'memblock_phys_alloc_range', false) : null;
+    case 26:
+      return hasAt(text, 0, 'memblock_alloc_try_nid_raw') ? readAllocRequest(text, 27, rec, 'memblock_alloc_try_nid_raw', false) : null;
+    case 28:
+      return hasAt(text, 0, 'memblock_alloc_exact_nid_raw') ? readAllocRequest(text, 29, rec, 'memblock_alloc_exact_nid_raw', true) : null;
+    default:
+      return null;
   }
 }
 
@@ -131,7 +151,8 @@ function readRangeLine(
   if (text.charCodeAt(endEnd) !== 93 /* ] */ || start === -1 || end === -1) return undefined;
 
   readTail(text, endEnd + 1);
-  const pageAlignedEnd = end >= 0 ? end % 4096 === 0 : text.endsWith('000', endEnd);
+  // end / 4096 is exact for a safe integer, and cheaper than `%` on values past 2^31 (a call to fmod).
+  const pageAlignedEnd = end >= 0 ? Number.isInteger(end / 4096) : text.endsWith('000', endEnd);
   const exclusive =
     (api === 'memblock_reserve' || api === 'memblock_free') && endIsExclusive(era, api, startEnd - startAt, tail.flags >= 0, pageAlignedEnd);
   const span =
@@ -165,25 +186,25 @@ function readTail(text: string, from: number): void {
   tail.nid = NaN;
   tail.restAt = -1;
   let pos = skipBlanks(text, from);
-  // Most lines have only a caller here: one character test keeps them off the startsWith calls.
+  // Most lines have only a caller here: one character test keeps them off the comparisons.
   const first = text.charCodeAt(pos);
   if (first !== 102 /* f */ && first !== 110 /* n */) {
     if (pos < text.length) tail.restAt = pos;
     return;
   }
-  if (text.startsWith('flags 0x', pos)) {
+  if (hasAt(text, pos, 'flags 0x')) {
     // 3.14–4.10: `flags 0xh` before the caller.
     tail.flags = Math.max(0, readHex(text, pos + 8));
     pos = skipBlanks(text, hexEnd);
   }
-  if (text.startsWith('nid=', pos)) {
+  if (hasAt(text, pos, 'nid=')) {
     const neg = text.charCodeAt(pos + 4) === 45;
     const digitsAt = pos + 4 + (neg ? 1 : 0);
     const end = decRunEnd(text, digitsAt);
-    tail.nid = (neg ? -1 : 1) * Number(text.slice(digitsAt, end) || '0');
+    tail.nid = (neg ? -1 : 1) * decValue(text, digitsAt, end);
     pos = skipBlanks(text, end);
   }
-  if (text.startsWith('flags=', pos)) {
+  if (hasAt(text, pos, 'flags=')) {
     // 5.16+ memblock_add_node and 6.16+ __memblock_reserve: bare hex.
     tail.flags = Math.max(0, readHex(text, pos + 6));
     pos = skipBlanks(text, hexEnd);
@@ -196,21 +217,32 @@ function readTail(text: string, from: number): void {
 const callerStrings = new Map<string, string>();
 const CALLER_CACHE_LIMIT = 50_000;
 
-// The last few distinct callers, compared in place before anything is sliced or hashed.
-const recentCallers: string[] = [];
-const RECENT_CALLERS = 8;
+// Callers seen lately, in a small table indexed by a hash of a few characters of the line's tail,
+// compared in place before anything is sliced or hashed for the map. A collision only costs a
+// trip through internCaller.
+const CALLER_SLOT_BITS = 8;
+const callerSlots: string[] = new Array<string>(1 << CALLER_SLOT_BITS).fill('');
 
 /** The caller symbol (or x86 range name) from `at` to the end, without trailing blanks. */
 function callerAt(text: string, at: number): string {
-  const length = text.length - at;
-  for (let i = 0; i < recentCallers.length; i++) {
-    const recent = recentCallers[i]!;
-    if (recent.length === length && text.startsWith(recent, at)) return recent;
-  }
+  const slot = callerSlot(text, at);
+  const known = callerSlots[slot]!;
+  if (known.length === text.length - at && hasAt(text, at, known)) return known;
   const caller = internCaller(text, at);
-  if (recentCallers.length >= RECENT_CALLERS) recentCallers.pop();
-  recentCallers.unshift(caller);
+  callerSlots[slot] = caller;
   return caller;
+}
+
+/** Hash of the length and a few characters: `sym+0xoff/0xlen` differ at the start and the end. */
+function callerSlot(text: string, at: number): number {
+  const end = text.length;
+  let h = end - at;
+  h = Math.imul(h, 31) + text.charCodeAt(at);
+  h = Math.imul(h, 31) + text.charCodeAt(at + 2);
+  h = Math.imul(h, 31) + text.charCodeAt(end - 1);
+  h = Math.imul(h, 31) + text.charCodeAt(end - 2);
+  h = Math.imul(h, 31) + text.charCodeAt(end - 6);
+  return Math.imul(h, 0x9e3779b1) >>> (32 - CALLER_SLOT_BITS);
 }
 
 function internCaller(text: string, at: number): string {
@@ -306,22 +338,22 @@ function readAllocRequest(text: string, from: number, rec: LogRecord, api: strin
   let pos = skipBlanks(text, from);
   const sizeEnd = decRunEnd(text, pos);
   const size = decSpan(text, pos, sizeEnd);
-  if (size === undefined || !text.startsWith(' bytes align=0x', sizeEnd)) return undefined;
+  if (size === undefined || !hasAt(text, sizeEnd, ' bytes align=0x')) return undefined;
   const align = hexAt(text, sizeEnd + 15);
   pos = skipBlanks(text, hexEnd);
   let nid: number | null = null;
-  if (text.charCodeAt(pos) === 110 /* n */ && text.startsWith('nid=', pos)) {
+  if (text.charCodeAt(pos) === 110 /* n */ && hasAt(text, pos, 'nid=')) {
     const neg = text.charCodeAt(pos + 4) === 45;
     const digitsAt = pos + 4 + (neg ? 1 : 0);
     const end = decRunEnd(text, digitsAt);
     if (end === digitsAt) return undefined;
-    nid = (neg ? -1 : 1) * Number(text.slice(digitsAt, end));
+    nid = (neg ? -1 : 1) * decValue(text, digitsAt, end);
     pos = skipBlanks(text, end);
   }
-  if (!text.startsWith('from=0x', pos)) return undefined;
+  if (!hasAt(text, pos, 'from=0x')) return undefined;
   const min = hexAt(text, pos + 7);
   pos = skipBlanks(text, hexEnd);
-  if (!text.startsWith('max_addr=0x', pos)) return undefined;
+  if (!hasAt(text, pos, 'max_addr=0x')) return undefined;
   const max = hexAt(text, pos + 11);
   if (align === undefined || min === undefined || max === undefined) return undefined;
   pos = skipBlanks(text, hexEnd);

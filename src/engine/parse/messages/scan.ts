@@ -42,18 +42,41 @@ export function readHex(text: string, pos: number): number {
   return value <= Number.MAX_SAFE_INTEGER ? value : -2;
 }
 
-/** bigints for 0 … 2^16: alignments, small sizes and zero limits repeat on almost every line. */
-const SMALL_BIGINTS: bigint[] = [];
+/**
+ * bigints for 0 … 2^16: alignments, small sizes and zero limits repeat on almost every line. Sized
+ * up front: filling an empty array at scattered indexes would turn it into a slow dictionary.
+ */
 const SMALL_LIMIT = 1 << 16;
+const SMALL_BIGINTS: Array<bigint | undefined> = new Array<bigint | undefined>(SMALL_LIMIT + 1).fill(undefined);
 
-/** A non-negative safe integer as a bigint, sharing the small ones. */
+// Larger values repeat too: limits (`from=0x1000000`, `max_addr=0x100000000`), page-sized sizes,
+// a range freed at the base it was reserved at. A direct-mapped cache of recent values lets events
+// share one bigint each (every bigint is a heap object that the events keep alive): about a third
+// of the large values of a memblock=debug log are found here.
+const RECENT_BITS = 10;
+const recentKeys = new Float64Array(1 << RECENT_BITS).fill(-1);
+const recentBigints: bigint[] = new Array<bigint>(1 << RECENT_BITS).fill(0n);
+
+/** A non-negative safe integer as a bigint, sharing the small ones and recent large ones. */
 export function big(value: number): bigint {
   if (value <= SMALL_LIMIT) {
     let cached = SMALL_BIGINTS[value];
     if (cached === undefined) SMALL_BIGINTS[value] = cached = BigInt(value);
     return cached;
   }
-  return BigInt(value);
+  const slot = recentSlot(value);
+  if (recentKeys[slot] === value) return recentBigints[slot]!;
+  const fresh = BigInt(value);
+  recentKeys[slot] = value;
+  recentBigints[slot] = fresh;
+  return fresh;
+}
+
+/** Multiplicative hash of both 32-bit halves (`| 0` keeps the low half, exactly, for any safe integer). */
+function recentSlot(value: number): number {
+  const low = value | 0;
+  const high = (value / 4294967296) | 0;
+  return Math.imul(low ^ Math.imul(high, 0x85ebca6b), 0x9e3779b1) >>> (32 - RECENT_BITS);
 }
 
 /** Hex digits in text[start, end) (no `0x`) as a bigint; undefined when empty or not hex. */
@@ -78,6 +101,15 @@ export function decRunEnd(text: string, pos: number): number {
     i++;
   }
   return i;
+}
+
+/** Decimal digits in text[start, end) (checked by the caller) as a Number, read in place when short. */
+export function decValue(text: string, start: number, end: number): number {
+  // Up to 15 digits the running value stays exact; longer runs take Number()'s correct rounding.
+  if (end - start > 15) return Number(text.slice(start, end));
+  let value = 0;
+  for (let i = start; i < end; i++) value = value * 10 + (text.charCodeAt(i) - 48);
+  return value;
 }
 
 /** Decimal digits in text[start, end) as a bigint (exact for any length). */
