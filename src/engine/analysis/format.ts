@@ -1,8 +1,9 @@
 // Small helpers the analysis shares: how a kernel engineer expects ranges and callers to read,
 // and interval arithmetic on half-open [base, end) ranges.
 
-import type { Addr, Range, Region } from '../types';
-import { humanSize } from '../util/hex';
+import type { Addr, Boot, Range, Region } from '../types';
+import type { Reservation } from '../replay/replay';
+import { humanSize as formatSize } from '../util/hex';
 
 /** `[mem 0x7fee4000-0x7ffdffff]`: the kernel's own range style, inclusive end, at least 8 digits. */
 export function memRange(base: Addr, size: Addr): string {
@@ -16,7 +17,8 @@ export function memRangeSized(base: Addr, size: Addr): string {
 }
 
 function hex8(value: Addr): string {
-  return '0x' + value.toString(16).padStart(8, '0');
+  const digits = value.toString(16);
+  return '0x' + (digits.length >= 8 ? digits : digits.padStart(8, '0'));
 }
 
 /**
@@ -45,8 +47,64 @@ function parseFunctionName(caller: string): string | undefined {
   if (!match) return undefined;
   const name = match[1].replace(/(\.(constprop|isra|part|cold|lto_priv|llvm)(\.\d+)?)+$/, '');
   if (/^[0-9a-fA-F]{8,}$/.test(name)) return undefined;
-  return name;
+  return compactCopy(name);
 }
+
+/**
+ * A copy of a short string stored one byte per character. The parser's text can be two-byte
+ * strings even for an ASCII log (V8's streaming UTF-8 decoder returns big chunks that way), and
+ * a message joined from one two-byte piece is two-byte throughout: names go into hundreds of
+ * thousands of messages and reasons, so they are copied once here. The copy also stops a name
+ * from keeping its whole source chunk alive.
+ */
+function compactCopy(text: string): string {
+  if (text.length > 256) return text;
+  const codes = new Array<number>(text.length);
+  for (let i = 0; i < text.length; i++) codes[i] = text.charCodeAt(i);
+  return String.fromCharCode(...codes);
+}
+
+/**
+ * A template literal built as one flat string: `flat\`${a} of ${b}\``. V8 builds a literal of
+ * many pieces as a tree of string pieces, about three times the memory of its characters, while a
+ * join writes one string. Findings live as long as their report, and a big log has hundreds of
+ * thousands of messages.
+ */
+export function flat(strings: TemplateStringsArray, ...values: (string | number)[]): string {
+  const parts = new Array<string | number>(strings.length + values.length);
+  parts[0] = strings[0];
+  for (let i = 0; i < values.length; i++) {
+    parts[2 * i + 1] = values[i];
+    parts[2 * i + 2] = strings[i + 1];
+  }
+  return parts.join('');
+}
+
+/** A finding's line span: an event's. */
+export function at(event: { line: number; endLine: number }): { line: number; endLine: number } {
+  return { line: event.line, endLine: event.endLine };
+}
+
+/** The span of the event at an index, else the fallback line. */
+export function spanOf(boot: Pick<Boot, 'events'>, eventIndex: number, fallbackLine: number): { line: number; endLine: number } {
+  const event = boot.events[eventIndex];
+  return event ? at(event) : { line: fallbackLine, endLine: fallbackLine };
+}
+
+/** ` by NAME`: the function that wanted a reservation, for messages ('' when none is named). */
+export function who(reservation: Reservation): string {
+  const name = functionName(reservation.request?.caller) ?? functionName(reservation.caller);
+  if (!name) return '';
+  let text = byNames.get(name);
+  if (text === undefined) {
+    if (byNames.size > 20_000) byNames.clear();
+    byNames.set(name, (text = ` by ${name}`));
+  }
+  return text;
+}
+
+/** Tens of thousands of messages name the same few hundred callers. */
+const byNames = new Map<string, string>();
 
 export function rangeEnd(r: Range): Addr {
   return r.base + r.size;
@@ -97,4 +155,26 @@ export function sum(values: Iterable<Addr>): Addr {
   return total;
 }
 
-export { humanSize };
+/**
+ * `4 KiB`, `1.5 MiB`: remembered per value, as a big log's messages repeat a few thousand sizes
+ * (keyed by number: a Map hashes a bigint key far more slowly).
+ */
+export function humanSize(bytes: Addr): string {
+  const key = smallKey(bytes);
+  if (key === undefined) return formatSize(bytes);
+  let text = humanSizes.get(key);
+  if (text === undefined) {
+    if (humanSizes.size >= 20_000) humanSizes.clear();
+    humanSizes.set(key, (text = formatSize(bytes)));
+  }
+  return text;
+}
+
+const humanSizes = new Map<number, string>();
+
+/** The value as a number when a double holds it exactly (0 ≤ value < 2^53), for keys and fast arithmetic. */
+export function smallKey(value: Addr): number | undefined {
+  // Checked on the double: a bigint above 2^53 - 1 converts to 2^53 or more, never less.
+  const n = Number(value);
+  return n >= 0 && n <= Number.MAX_SAFE_INTEGER ? n : undefined;
+}

@@ -8,6 +8,7 @@ import { classifyAll, isUsableType, ownerContext, type OwnerVerdict } from './ow
 import { leakReport, type LeakReport, type ModelView, type OwnerTotal } from './leaks';
 import { findings, type Finding } from './findings';
 import { liveOf } from './format';
+import { scanEvents } from './events';
 
 export interface BootAccounting {
   /** What the firmware map calls RAM (e820 usable, EFI conventional/boot/loader); undefined without a map. */
@@ -36,13 +37,15 @@ export interface BootReport {
 }
 
 export function analyzeBoot(boot: Boot, replay: ReplayResult, topology: Topology): BootReport {
-  const context = ownerContext(boot, replay.reservations);
+  // One walk over the events serves the owner rules, the leak evidence and the findings.
+  const scan = scanEvents(boot);
+  const context = ownerContext(boot, replay.reservations, scan);
   const owners = classifyAll(replay.reservations, context);
-  const leaks = leakReport({ boot, replay, owners });
+  const leaks = leakReport({ boot, replay, owners, scan });
   return {
     owners,
     leaks,
-    findings: findings(boot, replay, topology),
+    findings: findings(boot, replay, topology, scan),
     accounting: accountingOf(boot, replay, topology, leaks),
   };
 }

@@ -22,7 +22,8 @@ import { Flag } from '../types';
 import type { Reservation, ReplayResult } from '../replay/replay';
 import type { OwnershipMap } from '../replay/ownership';
 import { isAllocatorInternal, type OwnerVerdict } from './owners';
-import { functionName, humanSize, liveOf, overlapBytes, sortRanges, uncovered } from './format';
+import { scanEvents, type EventScan } from './events';
+import { functionName, humanSize, liveOf, overlapBytes, smallKey, sortRanges, uncovered } from './format';
 
 export type Disposition = 'permanent' | 'released-later' | 'suspect' | 'unclassified';
 
@@ -146,50 +147,78 @@ export interface LeakInput {
   boot: Pick<Boot, 'events'>;
   replay: Pick<ReplayResult, 'reservations' | 'handoffIndex' | 'handoff'>;
   owners: readonly OwnerVerdict[];
+  /** The boot's event walk, when the caller already made it. */
+  scan?: Pick<EventScan, 'initrdFreedLine' | 'printsLateFrees'>;
 }
 
 export function leakReport(input: LeakInput): LeakReport {
   const { boot, replay, owners } = input;
   const handoffIndex = replay.handoffIndex;
-  const heldById = heldBytesById(replay.handoff.ownership);
-  const evidence = collectEvidence(boot, replay.reservations, handoffIndex);
-  const held: HeldReservation[] = [];
-  for (const [id, bytes] of heldById) {
-    const reservation = replay.reservations[id];
-    const verdict = owners[id] ?? { owner: 'unknown', reason: 'not classified' };
-    const { disposition, why } = dispositionOf(reservation, verdict, evidence);
-    held.push({
-      id,
-      line: reservation.line,
-      origin: reservation.origin,
-      base: reservation.base,
-      size: reservation.size,
-      heldBytes: bytes === reservation.claimed ? reservation.claimed : bytes,
-      owner: verdict.owner,
-      ownerReason: verdict.reason,
-      caller: requesterOf(reservation) ?? verdict.subsystem,
-      disposition,
-      why,
-    });
+  const { bytes: heldById, count } = heldBytesById(replay.handoff.ownership, replay.reservations.length);
+  const evidence = collectEvidence(input.scan ?? scanEvents({ events: boot.events }), replay.reservations, handoffIndex);
+  const held = new Array<HeldReservation>(count);
+  const totals = new HeldTotals();
+  // Ascending ids: the order the report lists them in.
+  let n = 0;
+  for (let id = 0; id < heldById.length; id++) {
+    const bytes = heldById[id];
+    if (bytes === undefined) continue;
+    const h = heldReservation(replay.reservations[id], bytes, owners[id] ?? NOT_CLASSIFIED, evidence);
+    held[n++] = h;
+    totals.add(h);
   }
-  held.sort((a, b) => a.id - b.id);
   const handoffEvent = handoffIndex >= 0 ? boot.events[handoffIndex] : undefined;
   return {
     handoffLine: handoffEvent?.line,
-    heldBytes: held.reduce((t, h) => t + h.heldBytes, 0n),
+    heldBytes: totals.heldBytes,
     held,
-    byOwner: totalsByOwner(held),
-    byCaller: totalsByCaller(held),
-    totals: totalsByDisposition(held),
-    suspects: held.filter((h) => h.disposition === 'suspect'),
+    byOwner: totals.byOwner(),
+    byCaller: totals.byCaller(),
+    totals: totals.byDisposition(),
+    suspects: suspectsOf(held, totals.suspectCount),
     reconciliation: reconcile(replay.handoff.model as unknown as ModelView, boot, handoffIndex, owners, replay.reservations),
   };
 }
 
-function heldBytesById(ownership: OwnershipMap): Map<number, Addr> {
-  const held = new Map<number, Addr>();
-  for (const piece of ownership.all()) held.set(piece.owner, (held.get(piece.owner) ?? 0n) + (piece.end - piece.base));
-  return held;
+const NOT_CLASSIFIED: OwnerVerdict = { owner: 'unknown', reason: 'not classified' };
+
+function heldReservation(reservation: Reservation, bytes: Addr, verdict: OwnerVerdict, evidence: Evidence): HeldReservation {
+  const site = evidence.sites.of(reservation);
+  const requester = site.requester === OPEN ? requesterOf(reservation) : site.requester;
+  const { disposition, why } = dispositionOf(reservation, requester, site, verdict, evidence);
+  return {
+    id: reservation.id,
+    line: reservation.line,
+    origin: reservation.origin,
+    base: reservation.base,
+    size: reservation.size,
+    // The reservation's own bigint when equal: one fewer object per held reservation.
+    heldBytes: bytes === reservation.claimed ? reservation.claimed : bytes,
+    owner: verdict.owner,
+    ownerReason: verdict.reason,
+    caller: requester ?? verdict.subsystem,
+    disposition,
+    why,
+  };
+}
+
+const BEYOND_ANY_ADDRESS = 1n << 128n;
+
+/** Bytes each reservation still owns, indexed by reservation id (undefined: owns nothing), and how many own some. */
+function heldBytesById(ownership: OwnershipMap, reservations: number): { bytes: (Addr | undefined)[]; count: number } {
+  // Sized up front: filled out of order, a growing array would turn into a slow dictionary.
+  const held = new Array<Addr | undefined>(reservations);
+  let count = 0;
+  // All pieces as one array, walked by index: iterators allocate a result object per piece.
+  const pieces = ownership.overlapping(0n, BEYOND_ANY_ADDRESS);
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i];
+    const bytes = piece.end - piece.base;
+    const before = held[piece.owner];
+    if (before === undefined) count++;
+    held[piece.owner] = before === undefined ? bytes : before + bytes;
+  }
+  return { bytes: held, count };
 }
 
 export function requesterOf(reservation: Reservation): string | undefined {
@@ -207,30 +236,88 @@ interface Evidence {
   /** `Freeing initrd memory` line, when the log has one. */
   initrdFreedLine?: number;
   /** Call sites (caller with offset) that fully freed at least one reservation before the hand-off. */
-  freeingCallSites: Map<string, number>;
+  freeingCallSites: Map<string, CallSiteEvidence>;
   handoffIndex: number;
   /** The log shows memblock_free_late lines at all. */
   printsLateFrees: boolean;
+  sites: CallSites;
 }
 
-function collectEvidence(boot: Pick<Boot, 'events'>, reservations: readonly Reservation[], handoffIndex: number): Evidence {
-  let initrdFreedLine: number | undefined;
-  let printsLateFrees = false;
-  for (const event of boot.events) {
-    if (event.kind === 'freeing' && /initrd/i.test(event.name)) initrdFreedLine ??= event.line;
-    if (event.kind === 'free-late') printsLateFrees = true;
+interface CallSiteEvidence {
+  /** Reservations from this call site freed before the hand-off. */
+  freed: number;
+  /** The suspect verdict of its reservations that were not, made on first use. */
+  suspect?: DispositionWhy;
+}
+
+/** Marks a requester that the call site alone does not decide (see CallSites). */
+const OPEN = Symbol('open');
+
+/** What a reservation's call site decides, looked up once per site instead of once per question. */
+interface SiteFacts {
+  /** requesterOf for reservations with this site, or OPEN when it depends on more than the site. */
+  requester: string | undefined | typeof OPEN;
+  /** requesterKind of that requester (when not OPEN). */
+  kind: 'efi' | 'scratch' | undefined;
+  /** Reservations from this site freed before the hand-off, if any. */
+  siblings?: CallSiteEvidence;
+}
+
+/**
+ * A reservation's call site is its request's caller, else its reserve line's. A big log has 100k+
+ * held reservations from a few dozen sites, so the facts that depend on the site alone (the
+ * requesting function, whether it is EFI boot services or a scratch buffer, how many siblings
+ * were freed) are found once per site string.
+ */
+class CallSites {
+  private readonly byRequest = new Map<string, SiteFacts>();
+  private readonly byReserve = new Map<string, SiteFacts>();
+  private readonly none: SiteFacts = { requester: undefined, kind: undefined };
+
+  constructor(private readonly freeing: Map<string, CallSiteEvidence>) {}
+
+  of(r: Reservation): SiteFacts {
+    const request = r.request?.caller;
+    if (request !== undefined) return this.facts(this.byRequest, request, true);
+    return r.caller !== undefined ? this.facts(this.byReserve, r.caller, false) : this.none;
   }
+
+  private facts(cache: Map<string, SiteFacts>, site: string, fromRequest: boolean): SiteFacts {
+    let facts = cache.get(site);
+    if (!facts) {
+      const name = functionName(site);
+      // A request caller that names no function leaves the requester to the reserve line's caller.
+      const requester = fromRequest ? (name ?? OPEN) : nonInternal(name);
+      const kind = requester === OPEN || requester === undefined ? undefined : requesterKind(requester);
+      cache.set(site, (facts = { requester, kind, siblings: this.freeing.get(site) }));
+    }
+    return facts;
+  }
+}
+
+function collectEvidence(scan: Pick<EventScan, 'initrdFreedLine' | 'printsLateFrees'>, reservations: readonly Reservation[], handoffIndex: number): Evidence {
+  const { initrdFreedLine, printsLateFrees } = scan;
   const before = handoffIndex >= 0 ? handoffIndex : Number.MAX_SAFE_INTEGER;
-  const freeingCallSites = new Map<string, number>();
-  for (const r of reservations) {
+  const freeingCallSites = new Map<string, CallSiteEvidence>();
+  for (let i = 0; i < reservations.length; i++) {
+    const r = reservations[i];
+    if (r.frees.length === 0 || (r.origin !== 'alloc' && r.origin !== 'reserve') || r.claimed <= 0n) continue;
     const site = callSite(r);
-    if (!site || r.origin !== 'alloc' && r.origin !== 'reserve') continue;
-    if (r.frees.length === 0 || r.claimed <= 0n) continue;
-    let freedBefore = 0n;
-    for (const f of r.frees) if (f.eventIndex < before) freedBefore += f.size;
-    if (freedBefore >= r.claimed) freeingCallSites.set(site, (freeingCallSites.get(site) ?? 0) + 1);
+    if (!site || freedBefore(r, before) < r.claimed) continue;
+    const known = freeingCallSites.get(site);
+    if (known) known.freed++;
+    else freeingCallSites.set(site, { freed: 1 });
   }
-  return { initrdFreedLine, freeingCallSites, handoffIndex, printsLateFrees };
+  return { initrdFreedLine, freeingCallSites, handoffIndex, printsLateFrees, sites: new CallSites(freeingCallSites) };
+}
+
+/** Bytes of a reservation freed before an event index (most reservations have one free at most). */
+function freedBefore(r: Reservation, before: number): Addr {
+  if (r.frees.length === 1) return r.frees[0].eventIndex < before ? r.frees[0].size : 0n;
+  let freed = 0n;
+  const frees = r.frees;
+  for (let i = 0; i < frees.length; i++) if (frees[i].eventIndex < before) freed += frees[i].size;
+  return freed;
 }
 
 /** The exact call site (with offset): one function can allocate both scratch and permanent data. */
@@ -238,12 +325,11 @@ function callSite(r: Reservation): string | undefined {
   return r.request?.caller ?? r.caller;
 }
 
-function dispositionOf(r: Reservation, verdict: OwnerVerdict, evidence: Evidence): DispositionWhy {
+function dispositionOf(r: Reservation, requester: string | undefined, site: SiteFacts, verdict: OwnerVerdict, evidence: Evidence): DispositionWhy {
   const later = laterRelease(r, evidence.handoffIndex);
   if (verdict.owner === 'initrd') return initrdDisposition(later, evidence);
   if (later) return { disposition: 'released-later', why: later };
-  const requester = requesterOf(r) ?? '';
-  const kind = requesterKind(requester);
+  const kind = site.requester !== OPEN ? site.kind : requester === undefined ? undefined : requesterKind(requester);
   if (kind === 'efi') {
     // Only a log that prints late frees at all can show that this one was missed.
     if (evidence.printsLateFrees) {
@@ -254,27 +340,20 @@ function dispositionOf(r: Reservation, verdict: OwnerVerdict, evidence: Evidence
   if (verdict.owner === 'memblock-array') {
     return { disposition: 'released-later', why: 'memblock_discard frees the grown region arrays after boot (unless the arch keeps memblock)' };
   }
-  if (kind === 'scratch') {
-    return shared(`scratch\u0000${requester}`, () => ({ disposition: 'suspect', why: `${requester} normally frees this buffer before the hand-off` }));
-  }
-  const site = callSite(r);
-  const siblings = site ? evidence.freeingCallSites.get(site) ?? 0 : 0;
-  if (siblings > 0 && r.freedBytes === 0n) {
-    return shared(`siblings\u0000${siblings}\u0000${site}`, () => ({
-      disposition: 'suspect',
-      why: `${siblings} other reservation(s) from the same call site (${site}) were freed before the hand-off; this one was not`,
-    }));
-  }
-  if (PERMANENT.has(verdict.owner)) return shared(`permanent\u0000${verdict.owner}`, () => ({ disposition: 'permanent', why: permanentWhy(verdict.owner) }));
+  if (kind === 'scratch') return scratchWhy(requester!);
+  const siblings = site.siblings;
+  if (siblings && r.freedBytes === 0n) return (siblings.suspect ??= siblingsWhy(siblings.freed, callSite(r)!));
+  if (PERMANENT.has(verdict.owner)) return permanentDisposition(verdict.owner);
   if (!verdict.subsystem) return UNKNOWN_OWNER;
-  return shared(`kept\u0000${verdict.subsystem}`, () => ({ disposition: 'unclassified', why: `kept by ${verdict.subsystem}; nothing says whether it is freed later` }));
+  return keptWhy(verdict.subsystem);
 }
 
 /** EFI boot-services or scratch-buffer call sites, by requester name (remembered: names repeat). */
 const requesterKinds = new Map<string, 'efi' | 'scratch' | undefined>();
 
 function requesterKind(requester: string): 'efi' | 'scratch' | undefined {
-  if (requesterKinds.has(requester)) return requesterKinds.get(requester);
+  const known = requesterKinds.get(requester);
+  if (known !== undefined || requesterKinds.has(requester)) return known;
   const kind = EFI_BOOT_SERVICES.test(requester) ? 'efi' : SCRATCH_CALLERS.test(requester) ? 'scratch' : undefined;
   if (requesterKinds.size > 20_000) requesterKinds.clear();
   requesterKinds.set(requester, kind);
@@ -285,16 +364,52 @@ type DispositionWhy = { readonly disposition: Disposition; readonly why: string 
 
 const UNKNOWN_OWNER: DispositionWhy = { disposition: 'unclassified', why: 'owner unknown' };
 
-/** Dispositions whose text depends only on a few names share one string (big logs hold 100k+ reservations). */
-const dispositionCache = new Map<string, DispositionWhy>();
+/**
+ * Dispositions whose text depends only on one name share one object (big logs hold 100k+
+ * reservations), remembered per name without building a key string for each reservation.
+ */
+const scratchWhys = new Map<string, DispositionWhy>();
+const permanentWhys = new Map<Owner, DispositionWhy>();
+const keptWhys = new Map<string, DispositionWhy>();
 
-function shared(key: string, make: () => DispositionWhy): DispositionWhy {
-  let found = dispositionCache.get(key);
+function remembered(cache: Map<string, DispositionWhy>, name: string, make: (name: string) => DispositionWhy): DispositionWhy {
+  let found = cache.get(name);
   if (!found) {
-    if (dispositionCache.size > 50_000) dispositionCache.clear();
-    dispositionCache.set(key, (found = make()));
+    if (cache.size > 20_000) cache.clear();
+    cache.set(name, (found = make(name)));
   }
   return found;
+}
+
+function scratchWhy(requester: string): DispositionWhy {
+  return remembered(scratchWhys, requester, scratchText);
+}
+
+function scratchText(requester: string): DispositionWhy {
+  return { disposition: 'suspect', why: `${requester} normally frees this buffer before the hand-off` };
+}
+
+function siblingsWhy(siblings: number, site: string): DispositionWhy {
+  return {
+    disposition: 'suspect',
+    why: `${siblings} other reservation(s) from the same call site (${site}) were freed before the hand-off; this one was not`,
+  };
+}
+
+function permanentDisposition(owner: Owner): DispositionWhy {
+  return remembered(permanentWhys, owner, permanentText);
+}
+
+function permanentText(owner: string): DispositionWhy {
+  return { disposition: 'permanent', why: permanentWhy(owner as Owner) };
+}
+
+function keptWhy(subsystem: string): DispositionWhy {
+  return remembered(keptWhys, subsystem, keptText);
+}
+
+function keptText(subsystem: string): DispositionWhy {
+  return { disposition: 'unclassified', why: `kept by ${subsystem}; nothing says whether it is freed later` };
 }
 
 function initrdDisposition(later: string | undefined, evidence: Evidence): { disposition: Disposition; why: string } {
@@ -307,12 +422,17 @@ function initrdDisposition(later: string | undefined, evidence: Evidence): { dis
 
 /** A free or late free after the hand-off that releases this reservation's bytes. */
 function laterRelease(r: Reservation, handoffIndex: number): string | undefined {
-  if (handoffIndex < 0 || (r.frees.length === 0 && r.lateFrees.length === 0)) return undefined;
+  if (handoffIndex < 0 || (r.lateFrees.length === 0 && !freedAfter(r, handoffIndex))) return undefined;
   const frees = [...r.frees.filter((f) => f.eventIndex > handoffIndex), ...r.lateFrees];
-  if (frees.length === 0) return undefined;
   const lines = [...new Set(frees.map((f) => f.line))].slice(0, 3).join(', ');
   const bytes = frees.reduce((t, f) => t + f.size, 0n);
   return `${humanSize(bytes)} given back after the hand-off (line ${lines})`;
+}
+
+function freedAfter(r: Reservation, index: number): boolean {
+  const frees = r.frees;
+  for (let i = 0; i < frees.length; i++) if (frees[i].eventIndex > index) return true;
+  return false;
 }
 
 function permanentWhy(owner: Owner): string {
@@ -331,50 +451,104 @@ function permanentWhy(owner: Owner): string {
 // ---------------------------------------------------------------------------------------------
 // Totals
 
-function totalsByOwner(held: readonly HeldReservation[]): OwnerTotal[] {
-  const map = new Map<Owner, OwnerTotal>();
-  for (const h of held) {
-    const total = map.get(h.owner) ?? { owner: h.owner, bytes: 0n, count: 0 };
-    total.bytes += h.heldBytes;
-    total.count++;
-    map.set(h.owner, total);
-  }
-  return [...map.values()].sort(byBytesDesc);
+/** The suspect reservations, into an array sized once (pushing 100k+ of them regrows a big array again and again). */
+function suspectsOf(held: readonly HeldReservation[], count: number): HeldReservation[] {
+  const suspects = new Array<HeldReservation>(count);
+  let n = 0;
+  for (let i = 0; i < held.length; i++) if (held[i].disposition === 'suspect') suspects[n++] = held[i];
+  return suspects;
 }
 
-function totalsByCaller(held: readonly HeldReservation[]): CallerTotal[] {
-  // caller -> owner -> total, in first-seen order of the (caller, owner) pairs.
-  const map = new Map<string, Map<Owner, CallerTotal>>();
-  const order: CallerTotal[] = [];
-  for (const h of held) {
-    const caller = h.caller ?? `(${h.origin})`;
-    let byOwner = map.get(caller);
-    if (!byOwner) map.set(caller, (byOwner = new Map()));
-    let total = byOwner.get(h.owner);
-    if (!total) {
-      total = { caller, owner: h.owner, bytes: 0n, count: 0 };
-      byOwner.set(h.owner, total);
-      order.push(total);
-    }
-    total.bytes += h.heldBytes;
-    total.count++;
-  }
-  return order.sort(byBytesDesc);
-}
-
-function totalsByDisposition(held: readonly HeldReservation[]): Record<Disposition, DispositionTotal> {
-  const totals: Record<Disposition, DispositionTotal> = {
-    permanent: { bytes: 0n, count: 0 },
-    'released-later': { bytes: 0n, count: 0 },
-    suspect: { bytes: 0n, count: 0 },
-    unclassified: { bytes: 0n, count: 0 },
+/** Totals over the held reservations, added to as each is made (one walk instead of one per total). */
+class HeldTotals {
+  private readonly all = new Tally();
+  private readonly dispositions: Record<Disposition, Tally> = {
+    permanent: new Tally(),
+    'released-later': new Tally(),
+    suspect: new Tally(),
+    unclassified: new Tally(),
   };
-  for (const h of held) {
-    totals[h.disposition].bytes += h.heldBytes;
-    totals[h.disposition].count++;
+  private readonly owners = new Map<Owner, Tally>();
+  /** caller -> owner -> tally, and the (caller, owner) pairs in first-seen order. */
+  private readonly callers = new Map<string, Map<Owner, Tally>>();
+  private readonly callerOrder: { caller: string; owner: Owner; tally: Tally }[] = [];
+
+  add(h: HeldReservation): void {
+    const small = smallKey(h.heldBytes);
+    this.all.add(h.heldBytes, small);
+    this.dispositions[h.disposition].add(h.heldBytes, small);
+    let owner = this.owners.get(h.owner);
+    if (!owner) this.owners.set(h.owner, (owner = new Tally()));
+    owner.add(h.heldBytes, small);
+    this.callerTally(h.caller ?? ORIGIN_LABELS[h.origin], h.owner).add(h.heldBytes, small);
   }
-  return totals;
+
+  get heldBytes(): Addr {
+    return this.all.bytes();
+  }
+
+  get suspectCount(): number {
+    return this.dispositions.suspect.count;
+  }
+
+  byDisposition(): Record<Disposition, DispositionTotal> {
+    const d = this.dispositions;
+    return { permanent: d.permanent.total(), 'released-later': d['released-later'].total(), suspect: d.suspect.total(), unclassified: d.unclassified.total() };
+  }
+
+  byOwner(): OwnerTotal[] {
+    return [...this.owners].map(([owner, tally]) => ({ owner, bytes: tally.bytes(), count: tally.count })).sort(byBytesDesc);
+  }
+
+  byCaller(): CallerTotal[] {
+    return this.callerOrder.map(({ caller, owner, tally }) => ({ caller, owner, bytes: tally.bytes(), count: tally.count })).sort(byBytesDesc);
+  }
+
+  private callerTally(caller: string, owner: Owner): Tally {
+    let byOwner = this.callers.get(caller);
+    if (!byOwner) this.callers.set(caller, (byOwner = new Map()));
+    let tally = byOwner.get(owner);
+    if (!tally) {
+      byOwner.set(owner, (tally = new Tally()));
+      this.callerOrder.push({ caller, owner, tally });
+    }
+    return tally;
+  }
 }
+
+/**
+ * A count and a byte sum. The sum is kept as a double while that is exact (below 2^53), so adding
+ * allocates nothing (a bigint sum allocates on every addition); what does not fit goes to a bigint.
+ */
+class Tally {
+  count = 0;
+  private exact = 0;
+  private big = 0n;
+
+  /** `small`: smallKey(bytes). */
+  add(bytes: Addr, small: number | undefined): void {
+    this.count++;
+    if (small !== undefined && this.exact <= Number.MAX_SAFE_INTEGER - small) this.exact += small;
+    else this.big += bytes;
+  }
+
+  bytes(): Addr {
+    return this.big + BigInt(this.exact);
+  }
+
+  total(): DispositionTotal {
+    return { bytes: this.bytes(), count: this.count };
+  }
+}
+
+/** What byCaller calls a reservation without a caller. */
+const ORIGIN_LABELS: Record<Reservation['origin'], string> = {
+  reserve: '(reserve)',
+  alloc: '(alloc)',
+  'pre-debug': '(pre-debug)',
+  checkpoint: '(checkpoint)',
+  doubling: '(doubling)',
+};
 
 function byBytesDesc(a: { bytes: Addr }, b: { bytes: Addr }): number {
   return a.bytes > b.bytes ? -1 : a.bytes < b.bytes ? 1 : 0;
@@ -467,7 +641,10 @@ function explain(difference: Addr | undefined, totalDifference: Addr | undefined
 
 function cmaFromOwners(owners: readonly OwnerVerdict[], reservations: readonly Reservation[]): Addr {
   let bytes = 0n;
-  for (const r of reservations) if (owners[r.id]?.owner === 'cma') bytes += r.claimed - r.freedBytes;
+  for (let i = 0; i < reservations.length; i++) {
+    const r = reservations[i];
+    if (owners[r.id]?.owner === 'cma') bytes += r.claimed - r.freedBytes;
+  }
   return bytes;
 }
 

@@ -5,6 +5,7 @@
 // reservations made before memblock=debug took effect.
 
 import type { Addr, Boot, FirmwareEvent, MemoryEvent, Owner } from '../types';
+import { isUsableType, scanEvents, type EventScan } from './events';
 import type { Reservation } from '../replay/replay';
 import { functionName, memRange, overlapBytes } from './format';
 
@@ -44,54 +45,26 @@ const LOW_1M = MiB;
 // ---------------------------------------------------------------------------------------------
 // Context
 
-export function ownerContext(boot: Pick<Boot, 'arch' | 'events'>, reservations: readonly Reservation[] = []): OwnerContext {
-  const hints: OwnerHint[] = [];
-  let kernelImageBytes: Addr | undefined;
-  const firmware: FirmwareEvent[] = [];
-  for (const event of boot.events) {
-    switch (event.kind) {
-      case 'owner-hint':
-        if (!event.inverted && event.size > 0n) {
-          hints.push({ owner: event.owner, base: event.base, size: event.size, line: event.line, what: event.label ?? event.owner });
-        }
-        break;
-      case 'node-data':
-        if (!event.inverted) hints.push({ owner: 'node-data', base: event.base, size: event.size, line: event.line, what: `NODE_DATA(${event.nid})` });
-        break;
-      case 'free':
-      case 'free-late':
-        // arm64 and others print no RAMDISK line, but free_initrd_mem frees exactly the initrd.
-        if (functionName(event.caller) === 'free_initrd_mem' && event.size > 0n) {
-          hints.push({ owner: 'initrd', base: event.base, size: event.size, line: event.line, what: 'free_initrd_mem' });
-        }
-        break;
-      case 'accounting':
-        kernelImageBytes ??= kernelBytesOf(event);
-        break;
-      case 'firmware':
-        if (!event.edit && !event.inverted && !isUsableType(event.type)) firmware.push(event);
-        break;
-      default:
-        break;
-    }
-  }
-  const printed = reservations.filter((r) => r.origin === 'reserve' || r.origin === 'alloc');
+export function ownerContext(boot: Pick<Boot, 'arch' | 'events'>, reservations: readonly Reservation[] = [], scan: EventScan = scanEvents(boot)): OwnerContext {
   // Sorted by base so bestHint only looks at hints near a reservation (a big log has thousands).
-  hints.sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
-  return { arch: boot.arch, events: boot.events, hints, kernelImageBytes, firmware, printed };
+  const hints = [...scan.hints].sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
+  let printed: Reservation[] | undefined;
+  const context: OwnerContext = {
+    arch: boot.arch,
+    events: boot.events,
+    hints,
+    kernelImageBytes: scan.kernelImageBytes,
+    firmware: scan.firmware,
+    // Only the FDT guess (DT architectures, pre-debug reservations) reads it: filter on first use.
+    get printed() {
+      return (printed ??= reservations.filter((r) => r.origin === 'reserve' || r.origin === 'alloc'));
+    },
+  };
+  verdictCaches.set(context, newVerdictCache(context, scan.namedReserves));
+  return context;
 }
 
-function kernelBytesOf(event: Extract<MemoryEvent, { kind: 'accounting' }>): Addr | undefined {
-  const parts = [event.kernelCodeKiB, event.rwdataKiB, event.rodataKiB, event.initKiB, event.bssKiB];
-  if (event.kernelCodeKiB === undefined) return undefined;
-  const kib = parts.reduce<number>((total, part) => total + (part ?? 0), 0);
-  return BigInt(Math.round(kib)) * 1024n;
-}
-
-/** Firmware types the kernel turns into RAM (e820 usable, EFI conventional / boot-time types). */
-export function isUsableType(type: string): boolean {
-  return /usable|conventional|loader ?(code|data)|boot ?(services ?)?(code|data)|system ram|^ram$/i.test(type);
-}
+export { isUsableType };
 
 // ---------------------------------------------------------------------------------------------
 // Caller rules: function-name patterns, most specific first
@@ -177,42 +150,114 @@ const NAME_RULES: [RegExp, Owner][] = [
 // Classification
 
 /**
- * Verdicts that depend only on their inputs (a rule and a function name, a hint line, a constant
- * reason) are shared between reservations: a big log has hundreds of thousands of reservations
- * but a few hundred distinct verdicts. Verdict objects are never mutated.
+ * What a verdict depends on besides the reservation itself, remembered per context. A big log has
+ * hundreds of thousands of reservations but a few hundred callers and a few hundred distinct
+ * verdicts: verdicts are shared between reservations (they are never mutated), and the per-caller
+ * work (function name, internal or not, which rule) is done once per printed caller string.
  */
-const verdictCaches = new WeakMap<object, Map<string, OwnerVerdict>>();
+interface VerdictCache {
+  x86: boolean;
+  /** False when no reserve line names its range: reservations need not look at their lines. */
+  namedReserves: boolean;
+  /** Printed caller (with its offset) -> what its function name decides; null when it names no function. */
+  callers: Map<string, CallerInfo | null>;
+  /** Function name -> the same, so callers differing only by offset share verdicts. */
+  functions: Map<string, CallerInfo>;
+  /** Reserve-line names ("TEXT DATA BSS", "RAMDISK"...) -> verdict. */
+  names: Map<string, OwnerVerdict>;
+  unknown: Partial<Record<Reservation['origin'], OwnerVerdict>>;
+  doubling?: OwnerVerdict;
+  low1m?: OwnerVerdict;
+  imageSize?: OwnerVerdict;
+  fdt?: OwnerVerdict;
+  /** Hint ends and their running maximum (hints are sorted by base), made on first use. */
+  hintEnds?: { ends: Addr[]; maxEnds: Addr[] };
+  imageLow?: Addr;
+  imageHigh?: Addr;
+}
 
-function sharedVerdict(context: OwnerContext, key: string, make: () => OwnerVerdict): OwnerVerdict {
+interface CallerInfo {
+  name: string;
+  internal: boolean;
+  rule: CallerRule | undefined;
+  /** Verdicts by slot (see callerVerdict), made on first use. */
+  verdicts: (OwnerVerdict | undefined)[];
+  /** Ambiguous rules: verdict from the range -> the combined verdict, per verb. */
+  combined?: [Map<OwnerVerdict, OwnerVerdict>, Map<OwnerVerdict, OwnerVerdict>];
+  /** Only memblock internals named: the 'unknown' verdict naming this function. */
+  internalVerdict?: OwnerVerdict;
+}
+
+type Verb = 'requested by' | 'reserved by';
+const enum Slot {
+  Other = 0,
+  Small = 2,
+  Image = 4,
+  Rule = 6,
+}
+
+const verdictCaches = new WeakMap<OwnerContext, VerdictCache>();
+
+function cacheOf(context: OwnerContext): VerdictCache {
   let cache = verdictCaches.get(context);
-  if (!cache) verdictCaches.set(context, (cache = new Map()));
-  let verdict = cache.get(key);
-  if (!verdict) cache.set(key, (verdict = make()));
-  return verdict;
+  if (!cache) verdictCaches.set(context, (cache = newVerdictCache(context, true)));
+  return cache;
+}
+
+function newVerdictCache(context: OwnerContext, namedReserves: boolean): VerdictCache {
+  const cache: VerdictCache = { x86: isX86(context.arch), namedReserves, callers: new Map(), functions: new Map(), names: new Map(), unknown: {} };
+  // ±: the reserve covers _text.._end plus brk/alignment, so allow generous slack above, a little below.
+  const image = context.kernelImageBytes;
+  if (image) {
+    cache.imageLow = (image * 3n) / 4n;
+    cache.imageHigh = (image * 5n) / 4n + 8n * MiB;
+  }
+  return cache;
+}
+
+/** What a printed caller names, looked up once per distinct caller string. */
+function callerInfo(cache: VerdictCache, caller: string | undefined): CallerInfo | null {
+  if (!caller) return null;
+  let info = cache.callers.get(caller);
+  if (info === undefined) {
+    const name = functionName(caller);
+    info = name === undefined ? null : functionInfo(cache, name);
+    cache.callers.set(caller, info);
+  }
+  return info;
+}
+
+function functionInfo(cache: VerdictCache, name: string): CallerInfo {
+  let info = cache.functions.get(name);
+  if (!info) cache.functions.set(name, (info = { name, internal: isAllocatorInternal(name), rule: callerRule(name), verdicts: [] }));
+  return info;
 }
 
 /** The owner of one reservation, with the rule that decided it. */
 export function classifyOwner(reservation: Reservation, context: OwnerContext): OwnerVerdict {
-  if (reservation.origin === 'doubling') return sharedVerdict(context, 'doubling', () => ({ owner: 'memblock-array', reason: 'memblock_double_array: the grown region array' }));
-  const requester = functionName(reservation.request?.caller);
-  const reserver = functionName(reservation.caller);
-  const byName = byReserveName(reservation, context);
+  return classify(reservation, context, cacheOf(context));
+}
+
+function classify(reservation: Reservation, context: OwnerContext, cache: VerdictCache): OwnerVerdict {
+  if (reservation.origin === 'doubling') return (cache.doubling ??= { owner: 'memblock-array', reason: 'memblock_double_array: the grown region array' });
+  const byName = cache.namedReserves ? byReserveName(reservation, context, cache) : undefined;
   if (byName) return byName;
-  for (const name of [requester, reserver]) {
-    if (!name || isAllocatorInternal(name)) continue;
-    return byCaller(name, reservation, context, name === requester ? 'requested by' : 'reserved by');
-  }
+  // The function that wanted the memory: the request's caller, else the reserve line's, unless memblock's own.
+  const requester = callerInfo(cache, reservation.request?.caller);
+  if (requester && !requester.internal) return byCaller(requester, 'requested by', reservation, context, cache);
+  const reserver = callerInfo(cache, reservation.caller);
+  if (reserver && !reserver.internal) return byCaller(reserver, 'reserved by', reservation, context, cache);
   // No usable caller: the range itself is all we know (pre-debug, checkpoint-adopted, or an allocation whose request line was lost).
-  const fromRange = byContext(reservation, context);
+  const fromRange = rangeVerdict(reservation, context, cache);
   if (fromRange) return fromRange;
-  if (reserver || requester) {
-    const internal = (reserver ?? requester)!;
-    return sharedVerdict(context, `internal\u0000${internal}`, () => ({
+  const internal = reserver ?? requester;
+  if (internal) {
+    return (internal.internalVerdict ??= {
       owner: 'unknown',
-      reason: `an allocation whose request line is not in the log (only memblock internals named: ${internal})`,
-    }));
+      reason: `an allocation whose request line is not in the log (only memblock internals named: ${internal.name})`,
+    });
   }
-  return sharedVerdict(context, `unknown\u0000${reservation.origin}`, () => ({ owner: 'unknown', reason: unknownReason(reservation) }));
+  return (cache.unknown[reservation.origin] ??= { owner: 'unknown', reason: unknownReason(reservation) });
 }
 
 function unknownReason(reservation: Reservation): string {
@@ -221,20 +266,47 @@ function unknownReason(reservation: Reservation): string {
   return 'no caller printed and no log line describes this range';
 }
 
-function byCaller(name: string, reservation: Reservation, context: OwnerContext, verb: string): OwnerVerdict {
-  const rule = callerRule(name);
-  if (!rule) return sharedVerdict(context, `other\u0000${verb}\u0000${name}`, () => ({ owner: 'other', reason: `${verb} ${name}`, subsystem: name }));
+function byCaller(caller: CallerInfo, verb: Verb, reservation: Reservation, context: OwnerContext, cache: VerdictCache): OwnerVerdict {
+  const rule = caller.rule;
+  if (!rule) return callerVerdict(caller, Slot.Other, verb);
   if (rule.ambiguous) {
-    const fromRange = byContext(reservation, context);
-    if (fromRange) return { ...fromRange, reason: `${verb} ${name}; ${fromRange.reason}`, subsystem: name };
+    const fromRange = rangeVerdict(reservation, context, cache);
+    if (fromRange) return combinedVerdict(caller, verb, fromRange);
     // Arch set-up code allocates and reserves odds and ends too; only a big explicit reserve is the image.
-    if (reservation.origin === 'alloc') return sharedVerdict(context, `other\u0000${verb}\u0000${name}`, () => ({ owner: 'other', reason: `${verb} ${name}`, subsystem: name }));
-    if (reservation.size < tooSmallForImage(context)) {
-      return sharedVerdict(context, `small\u0000${verb}\u0000${name}`, () => ({ owner: 'other', reason: `${verb} ${name} (too small to be the kernel image)`, subsystem: name }));
-    }
-    return sharedVerdict(context, `image\u0000${verb}\u0000${name}`, () => ({ owner: rule.owner, reason: `${verb} ${name} (arch set-up reserving the kernel image)`, subsystem: name }));
+    if (reservation.origin === 'alloc') return callerVerdict(caller, Slot.Other, verb);
+    if (reservation.size < tooSmallForImage(context)) return callerVerdict(caller, Slot.Small, verb);
+    return callerVerdict(caller, Slot.Image, verb);
   }
-  return sharedVerdict(context, `rule\u0000${verb}\u0000${name}`, () => ({ owner: rule.owner, reason: `${verb} ${name}`, subsystem: name }));
+  return callerVerdict(caller, Slot.Rule, verb);
+}
+
+/** The verdict naming a caller, one object per (caller, kind, verb). */
+function callerVerdict(caller: CallerInfo, kind: Slot, verb: Verb): OwnerVerdict {
+  const slot = kind + (verb === 'requested by' ? 0 : 1);
+  return (caller.verdicts[slot] ??= makeCallerVerdict(caller, kind, verb));
+}
+
+function makeCallerVerdict(caller: CallerInfo, kind: Slot, verb: Verb): OwnerVerdict {
+  const name = caller.name;
+  switch (kind) {
+    case Slot.Other:
+      return { owner: 'other', reason: `${verb} ${name}`, subsystem: name };
+    case Slot.Small:
+      return { owner: 'other', reason: `${verb} ${name} (too small to be the kernel image)`, subsystem: name };
+    case Slot.Image:
+      return { owner: caller.rule!.owner, reason: `${verb} ${name} (arch set-up reserving the kernel image)`, subsystem: name };
+    default:
+      return { owner: caller.rule!.owner, reason: `${verb} ${name}`, subsystem: name };
+  }
+}
+
+/** An ambiguous caller whose range the log explains: the range's owner, with both reasons. */
+function combinedVerdict(caller: CallerInfo, verb: Verb, fromRange: OwnerVerdict): OwnerVerdict {
+  caller.combined ??= [new Map(), new Map()];
+  const byRange = caller.combined[verb === 'requested by' ? 0 : 1];
+  let verdict = byRange.get(fromRange);
+  if (!verdict) byRange.set(fromRange, (verdict = { owner: fromRange.owner, reason: `${verb} ${caller.name}; ${fromRange.reason}`, subsystem: caller.name }));
+  return verdict;
 }
 
 const callerRules = new Map<string, CallerRule | undefined>();
@@ -247,13 +319,18 @@ function callerRule(name: string): CallerRule | undefined {
   return rule;
 }
 
-function byReserveName(reservation: Reservation, context: OwnerContext): OwnerVerdict | undefined {
+function byReserveName(reservation: Reservation, context: OwnerContext, cache: VerdictCache): OwnerVerdict | undefined {
   const event = context.events[reservation.eventIndex];
   // early_res table rows name their ranges too (legacy replay).
   if (!event || (event.kind !== 'reserve' && event.kind !== 'early-res') || !event.name) return undefined;
-  const rule = NAME_RULES.find(([pattern]) => pattern.test(event.name!));
-  if (!rule) return { owner: 'other', reason: `reserved as "${event.name}"`, subsystem: event.name };
-  return { owner: rule[1], reason: `reserved as "${event.name}"`, subsystem: event.name };
+  const name = event.name;
+  let verdict = cache.names.get(name);
+  if (!verdict) {
+    const rule = NAME_RULES.find(([pattern]) => pattern.test(name));
+    verdict = { owner: rule ? rule[1] : 'other', reason: `reserved as "${name}"`, subsystem: name };
+    cache.names.set(name, verdict);
+  }
+  return verdict;
 }
 
 /**
@@ -261,27 +338,29 @@ function byReserveName(reservation: Reservation, context: OwnerContext): OwnerVe
  * x86's low megabyte, the kernel image's size, a DT blob guess, and the firmware map.
  */
 export function byContext(reservation: Reservation, context: OwnerContext): OwnerVerdict | undefined {
+  return rangeVerdict(reservation, context, cacheOf(context));
+}
+
+function rangeVerdict(reservation: Reservation, context: OwnerContext, cache: VerdictCache): OwnerVerdict | undefined {
+  const end = reservation.base + reservation.size;
   // x86 keeps its whole first megabyte reserved; ACPI RSDP/MP-table hints inside it do not own it.
-  if (isX86(context.arch) && reservation.base + reservation.size <= LOW_1M) {
-    return sharedVerdict(context, 'low1m', () => ({ owner: 'bios', reason: 'x86 range below 1 MiB (BIOS data, EBDA, real-mode area)' }));
+  if (cache.x86 && end <= LOW_1M) {
+    return (cache.low1m ??= { owner: 'bios', reason: 'x86 range below 1 MiB (BIOS data, EBDA, real-mode area)' });
   }
-  const hint = bestHint(reservation, context.hints);
-  if (hint) return sharedHintVerdict(hint, () => ({ owner: hint.owner, reason: `overlaps ${hint.what} ${memRange(hint.base, hint.size)} (line ${hint.line})` }));
-  if (looksLikeKernelImage(reservation, context)) {
-    return sharedVerdict(context, 'image-size', () => ({
+  const hint = bestHint(reservation, end, context.hints, cache);
+  if (hint) return hintVerdict(hint);
+  if (cache.imageLow !== undefined && reservation.size >= cache.imageLow && reservation.size <= cache.imageHigh!) {
+    return (cache.imageSize ??= {
       owner: 'kernel-image',
       reason: `sized like the kernel image (${kib(context.kernelImageBytes!)} code+data+init+bss per the Memory: line)`,
-    }));
-  }
-  if (looksLikeFdt(reservation, context)) {
-    return sharedVerdict(context, 'fdt', () => ({ owner: 'device-tree', reason: 'small early reservation away from the allocations: most likely the flattened device tree blob' }));
-  }
-  const fw = context.firmware.find((f) => overlapBytes(f.base, f.size, reservation.base, reservation.size) > 0n);
-  if (fw) {
-    return sharedHintVerdict(fw, () => {
-      const owner: Owner = /acpi/i.test(fw.type) ? 'acpi' : 'firmware';
-      return { owner, reason: `inside firmware ${fw.table} "${fw.type}" ${memRange(fw.base, fw.size)} (line ${fw.line})` };
     });
+  }
+  if (looksLikeFdt(reservation, end, context)) {
+    return (cache.fdt ??= { owner: 'device-tree', reason: 'small early reservation away from the allocations: most likely the flattened device tree blob' });
+  }
+  for (const fw of context.firmware) {
+    if (overlapBytes(fw.base, fw.size, reservation.base, reservation.size) === 0n) continue;
+    return firmwareVerdict(fw);
   }
   return undefined;
 }
@@ -289,80 +368,88 @@ export function byContext(reservation: Reservation, context: OwnerContext): Owne
 /** One verdict per hint (or firmware row): its reason names the hint, not the reservation. */
 const hintVerdicts = new WeakMap<object, OwnerVerdict>();
 
-function sharedHintVerdict(hint: object, make: () => OwnerVerdict): OwnerVerdict {
+function hintVerdict(hint: OwnerHint): OwnerVerdict {
   let verdict = hintVerdicts.get(hint);
-  if (!verdict) hintVerdicts.set(hint, (verdict = make()));
+  if (!verdict) hintVerdicts.set(hint, (verdict = { owner: hint.owner, reason: `overlaps ${hint.what} ${memRange(hint.base, hint.size)} (line ${hint.line})` }));
   return verdict;
 }
 
-function bestHint(reservation: Reservation, hints: readonly OwnerHint[]): OwnerHint | undefined {
+function firmwareVerdict(fw: FirmwareEvent): OwnerVerdict {
+  let verdict = hintVerdicts.get(fw);
+  if (!verdict) {
+    const owner: Owner = /acpi/i.test(fw.type) ? 'acpi' : 'firmware';
+    hintVerdicts.set(fw, (verdict = { owner, reason: `inside firmware ${fw.table} "${fw.type}" ${memRange(fw.base, fw.size)} (line ${fw.line})` }));
+  }
+  return verdict;
+}
+
+function bestHint(reservation: Reservation, end: Addr, hints: readonly OwnerHint[], cache: VerdictCache): OwnerHint | undefined {
+  if (hints.length === 0) return undefined;
+  const { ends, maxEnds } = (cache.hintEnds ??= hintEnds(hints));
+  const base = reservation.base;
+  // A hint that covers less than half the range (a table inside a big merged region) does not name it.
+  const half = (reservation.size + 1n) >> 1n;
   let best: OwnerHint | undefined;
   let bestBytes = 0n;
-  const end = reservation.base + reservation.size;
-  for (let i = firstHintEndingAfter(hints, reservation.base); i < hints.length && hints[i].base < end; i++) {
-    const hint = hints[i];
-    const shared = overlapBytes(hint.base, hint.size, reservation.base, reservation.size);
-    // A hint that covers little of the range (a table inside a big merged region) does not name it.
-    if (shared * 2n < reservation.size) continue;
+  for (let i = firstEndingAfter(maxEnds, base); i < hints.length && hints[i].base < end; i++) {
+    if (ends[i] <= base) continue; // shares nothing
+    const from = hints[i].base > base ? hints[i].base : base;
+    const to = ends[i] < end ? ends[i] : end;
+    const shared = to > from ? to - from : 0n;
+    if (shared < half) continue;
     if (shared > bestBytes) {
-      best = hint;
+      best = hints[i];
       bestBytes = shared;
+      // A hint covering the whole range cannot be beaten (ties keep the first).
+      if (shared === reservation.size) break;
     }
   }
   return best;
 }
 
-/** Running maximum of hint ends (hints sorted by base): hints before the first one above an address all end at or below it. */
-const hintEndsCache = new WeakMap<readonly OwnerHint[], Addr[]>();
-
-/**
- * First index from which a hint can end after `base`: every hint before it ends at or below
- * `base`, so it shares no byte with a range starting there (bestHint would skip it anyway).
- */
-function firstHintEndingAfter(hints: readonly OwnerHint[], base: Addr): number {
-  let ends = hintEndsCache.get(hints);
-  if (ends === undefined) {
-    ends = [];
-    let max: Addr | undefined;
-    for (const h of hints) {
-      const end = h.base + h.size;
-      if (max === undefined || end > max) max = end;
-      ends.push(max);
-    }
-    hintEndsCache.set(hints, ends);
+/** Each hint's end, and their running maximum: hints before the first maximum above an address all end at or below it. */
+function hintEnds(hints: readonly OwnerHint[]): { ends: Addr[]; maxEnds: Addr[] } {
+  const ends: Addr[] = [];
+  const maxEnds: Addr[] = [];
+  let max: Addr | undefined;
+  for (const h of hints) {
+    const end = h.base + h.size;
+    if (max === undefined || end > max) max = end;
+    ends.push(end);
+    maxEnds.push(max);
   }
+  return { ends, maxEnds };
+}
+
+/** First index whose value lies above `addr` in a non-decreasing list (binary search). */
+function firstEndingAfter(maxEnds: readonly Addr[], addr: Addr): number {
   let lo = 0;
-  let hi = ends.length;
+  let hi = maxEnds.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (ends[mid] <= base) lo = mid + 1;
+    if (maxEnds[mid] <= addr) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
-/** ±: the reserve covers _text.._end plus brk/alignment, so allow generous slack above, a little below. */
-function looksLikeKernelImage(reservation: Reservation, context: OwnerContext): boolean {
-  const image = context.kernelImageBytes;
-  if (!image || image === 0n) return false;
-  const low = (image * 3n) / 4n;
-  const high = (image * 5n) / 4n + 8n * MiB;
-  return reservation.size >= low && reservation.size <= high;
-}
-
-/**
- * DT architectures reserve the FDT blob (≤ 2 MiB) before memblock=debug is parsed. Early
- * allocations cluster top-down next to each other; the blob sits alone near the kernel/initrd.
- */
-function looksLikeFdt(reservation: Reservation, context: OwnerContext): boolean {
+function looksLikeFdt(reservation: Reservation, end: Addr, context: OwnerContext): boolean {
   if (reservation.origin !== 'pre-debug' || !isDtArch(context.arch)) return false;
   if (reservation.size > 2n * MiB) return false;
-  const near = (r: Reservation) => {
-    const gapAbove = r.base - (reservation.base + reservation.size);
-    const gapBelow = reservation.base - (r.base + r.size);
-    return (gapAbove >= 0n && gapAbove < MiB) || (gapBelow >= 0n && gapBelow < MiB) || overlapBytes(r.base, r.size, reservation.base, reservation.size) > 0n;
-  };
-  return !context.printed.some(near);
+  // Near: starting less than 1 MiB above it, ending less than 1 MiB below it, or overlapping it.
+  const base = reservation.base;
+  const aboveLimit = end + MiB;
+  const belowLimit = base - MiB;
+  const printed = context.printed;
+  for (let i = 0; i < printed.length; i++) {
+    const r = printed[i];
+    if (r.base >= aboveLimit) continue;
+    const rEnd = r.base + r.size;
+    if (rEnd <= belowLimit) continue;
+    if (r.base >= end || rEnd <= base) return false; // within 1 MiB above or below
+    if (r.size > 0n && reservation.size > 0n) return false; // overlapping
+  }
+  return true;
 }
 
 /** Kernel images are megabytes; a reserve far below the printed image size is something else. */
@@ -384,22 +471,43 @@ function isDtArch(arch: string | undefined): boolean {
 
 /** Classifies every reservation of a replay, indexed by reservation id. */
 export function classifyAll(reservations: readonly Reservation[], context: OwnerContext): OwnerVerdict[] {
-  const verdicts = reservations.map((r) => classifyOwner(r, context));
-  attachBrk(reservations, verdicts);
+  const cache = cacheOf(context);
+  const verdicts = new Array<OwnerVerdict>(reservations.length);
+  const brk = new BrkCandidates();
+  for (let i = 0; i < reservations.length; i++) brk.note(reservations[i], (verdicts[i] = classify(reservations[i], context, cache)));
+  brk.attach(verdicts);
   return verdicts;
 }
 
 /**
  * x86's reserve_brk (inlined into setup_arch) reserves the brk area right after the image's end:
- * a small arch set-up reserve touching the kernel image belongs to it.
+ * a small arch set-up reserve touching the kernel image belongs to it. The kernel images and the
+ * candidates are noted while classifying, so the reservations are walked once.
  */
-function attachBrk(reservations: readonly Reservation[], verdicts: OwnerVerdict[]): void {
-  const images = reservations.filter((r) => verdicts[r.id]?.owner === 'kernel-image');
-  const setupRule = CALLER_RULES.find((rule) => rule.ambiguous)!;
-  for (const r of reservations) {
-    const verdict = verdicts[r.id];
-    if (r.origin !== 'reserve' || verdict.owner !== 'other' || !verdict.subsystem || !setupRule.pattern.test(verdict.subsystem)) continue;
-    const image = images.find((i) => i.base + i.size === r.base || r.base + r.size === i.base);
-    if (image) verdicts[r.id] = { owner: 'kernel-image', reason: `${verdict.reason.replace(/ \(too small.*\)$/, '')}, right next to the kernel image (line ${image.line}): the brk area`, subsystem: verdict.subsystem };
+class BrkCandidates {
+  private readonly images: Reservation[] = [];
+  private readonly candidates: Reservation[] = [];
+  /** Subsystem -> whether it is arch set-up code; verdicts are shared, so names repeat. */
+  private readonly setup = new Map<string, boolean>();
+
+  note(r: Reservation, verdict: OwnerVerdict): void {
+    if (verdict.owner === 'kernel-image') this.images.push(r);
+    else if (r.origin === 'reserve' && verdict.owner === 'other' && verdict.subsystem && this.isSetup(verdict.subsystem)) this.candidates.push(r);
+  }
+
+  attach(verdicts: OwnerVerdict[]): void {
+    for (const r of this.candidates) {
+      const verdict = verdicts[r.id];
+      const image = this.images.find((i) => i.base + i.size === r.base || r.base + r.size === i.base);
+      if (image) verdicts[r.id] = { owner: 'kernel-image', reason: `${verdict.reason.replace(/ \(too small.*\)$/, '')}, right next to the kernel image (line ${image.line}): the brk area`, subsystem: verdict.subsystem };
+    }
+  }
+
+  private isSetup(subsystem: string): boolean {
+    let setup = this.setup.get(subsystem);
+    if (setup === undefined) this.setup.set(subsystem, (setup = SETUP_RULE.pattern.test(subsystem)));
+    return setup;
   }
 }
+
+const SETUP_RULE = CALLER_RULES.find((rule) => rule.ambiguous)!;
