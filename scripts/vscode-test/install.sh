@@ -30,22 +30,8 @@ if [ "$NODE_MAJOR" != "20" ]; then
 fi
 
 # --- 1. apt packages -----------------------------------------------------------------------------
-APT_PKGS=(chromium ripgrep libkrb5-dev pkg-config python3 make g++ ca-certificates)
-missing=()
-for p in "${APT_PKGS[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ "${#missing[@]}" -eq 0 ]; then
-  log "apt: all present (${APT_PKGS[*]})"
-elif [ -n "${SKIP_APT:-}" ]; then
-  log "apt: SKIP_APT set, but missing: ${missing[*]}"
-else
-  [ "$(id -u)" = 0 ] || { log "apt: run as root to install ${missing[*]}"; exit 1; }
-  log "apt: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+source "$ROOT/scripts/lib/apt.sh"
+ensure_apt_packages chromium ripgrep libkrb5-dev pkg-config python3 make g++ ca-certificates
 command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || { log "chromium not found"; exit 1; }
 
 # --- 2. project dev dependencies -----------------------------------------------------------------

@@ -29,22 +29,8 @@ T0=$SECONDS
 log() { printf '[web-test/install] %s\n' "$*"; }
 
 # --- 1. apt packages -----------------------------------------------------------------------------
-APT_PKGS=(chromium ca-certificates)
-missing=()
-for p in "${APT_PKGS[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ "${#missing[@]}" -eq 0 ]; then
-  log "apt: all present (${APT_PKGS[*]})"
-elif [ -n "${SKIP_APT:-}" ]; then
-  log "apt: SKIP_APT set, but missing: ${missing[*]}"
-else
-  [ "$(id -u)" = 0 ] || { log "apt: run as root to install ${missing[*]}"; exit 1; }
-  log "apt: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+source "$ROOT/scripts/lib/apt.sh"
+ensure_apt_packages chromium ca-certificates
 [ -x "$CHROMIUM_BIN" ] || { log "chromium binary not found at $CHROMIUM_BIN (set CHROMIUM_BIN)"; exit 1; }
 
 # --- 2. project dev dependencies -----------------------------------------------------------------
