@@ -24,7 +24,7 @@ import * as vscode from 'vscode';
 import type { DiagnosticView, LogSummary, SectionView } from '../engine/session/api';
 import type { BootView } from '../protocol/messages';
 import { CONFIG_SECTION, LANGUAGE_ID, Settings } from './ids';
-import { AnalysisCancelled, openSession, type AsyncSession, type SessionHandle, type SessionHostKind, type SessionSource } from './sessionHost';
+import { AnalysisCancelled, nodeRequire, openSession, type AsyncSession, type SessionHandle, type SessionHostKind, type SessionSource } from './sessionHost';
 import { looksLikeKernelLog } from '../engine/sniff';
 
 /** A finished analysis of one version of one document. Immutable; replaced when the text changes. */
@@ -387,10 +387,9 @@ const SNIFF_BYTES = 64 * 1024;
  * the Node host. Elsewhere workspace.fs can only read whole files, so the name must say it.
  */
 export async function headLooksLikeKernelLog(uri: vscode.Uri): Promise<boolean> {
-  if (uri.scheme !== 'file' || !isNodeHost() || typeof require !== 'function') return false;
-  // Through a variable on purpose: the same source is bundled for the web worker host, which has no fs.
-  const nodeRequire: NodeRequire = require;
-  const fs = nodeRequire('fs') as typeof import('node:fs');
+  const req = uri.scheme === 'file' ? nodeRequire() : undefined;
+  if (!req) return false;
+  const fs = req('fs') as typeof import('node:fs');
   let handle: import('node:fs/promises').FileHandle | undefined;
   try {
     handle = await fs.promises.open(uri.fsPath, 'r');

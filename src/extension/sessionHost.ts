@@ -77,7 +77,7 @@ interface WorkerLike {
 type NodeRequire = (id: string) => unknown;
 
 /** `require` of the Node extension host; undefined in the web extension host (no Node built-ins). */
-function nodeRequire(): NodeRequire | undefined {
+export function nodeRequire(): NodeRequire | undefined {
   if (!isNodeRuntime()) return undefined;
   // Indirect on purpose: the same source is bundled for the browser, where worker_threads does not exist.
   return typeof require === 'function' ? (require as NodeRequire) : undefined;

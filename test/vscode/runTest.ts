@@ -5,36 +5,18 @@
 //   VSCODE_TEST_DOWNLOAD=stable npm run test:vscode            let test-electron download VS Code
 //
 // The suite, its fixtures and the runTests call are the same in all three cases.
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { prepareWorkspace } from '../shared/workspace';
 import { runTests } from '@vscode/test-electron';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const cache = path.join(root, '.vscode-test');
 
-function prepareWorkspace(): string {
-  const ws = path.join(cache, 'workspace');
-  rmSync(ws, { recursive: true, force: true });
-  cpSync(path.join(root, 'test', 'fixtures', 'vscode-workspace'), ws, { recursive: true });
-  // The corpus log, under a dmesg-like name the language must claim.
-  cpSync(path.join(root, 'test', 'fixtures', 'sample', 'x86_64-2node-2g-memblock-debug.log'), path.join(ws, 'dmesg.txt'));
-  // Two corpus logs for "Compare Boots" (whatif.test.ts), in a folder of their own.
-  mkdirSync(path.join(ws, 'compare'), { recursive: true });
-  for (const name of ['x86_64-1node-1g-memblock-debug.log', 'x86_64-2node-2g-memblock-debug.log']) {
-    cpSync(path.join(root, 'test', 'fixtures', 'corpus', 'qemu', name), path.join(ws, 'compare', name));
-  }
-  // The corpus log that holds two boots (compare.test.ts: the boot A / boot B quick picks), named so
-  // that it gets the bootlog language.
-  cpSync(
-    path.join(root, 'test', 'fixtures', 'corpus', 'real', 'x86_64-qemu-2node-midsection-boundary-overlapping-node-spans-5.11.log'),
-    path.join(ws, 'compare', 'two-boots-5.11.dmesg'),
-  );
-  return ws;
-}
 
 async function main(): Promise<void> {
   const t0 = Date.now();
-  const workspace = prepareWorkspace();
+  const workspace = prepareWorkspace(path.join(cache, 'workspace'));
   const userDataDir = path.join(cache, 'user-data');
   const extensionsDir = path.join(cache, 'extensions');
   rmSync(userDataDir, { recursive: true, force: true });

@@ -11,9 +11,10 @@
 //
 // Environment: WEB_TEST_VERBOSE=1 (server log, page console), WEB_TEST_TIMEOUT_MS (default 300000),
 // WEB_TEST_EXTENSION=tree|<folder>.
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
+import { prepareWorkspace } from '../shared/workspace';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const cache = path.join(root, '.vscode-test-web');
@@ -29,17 +30,6 @@ function settings(): { commit: string; browsersPath: string } {
   return JSON.parse(readFileSync(file, 'utf8')) as { commit: string; browsersPath: string };
 }
 
-function prepareWorkspace(): string {
-  const ws = path.join(cache, 'workspace');
-  rmSync(ws, { recursive: true, force: true });
-  cpSync(path.join(root, 'test', 'fixtures', 'vscode-workspace'), ws, { recursive: true });
-  cpSync(path.join(root, 'test', 'fixtures', 'sample', 'x86_64-2node-2g-memblock-debug.log'), path.join(ws, 'dmesg.txt'));
-  mkdirSync(path.join(ws, 'compare'), { recursive: true });
-  for (const name of ['x86_64-1node-1g-memblock-debug.log', 'x86_64-2node-2g-memblock-debug.log']) {
-    cpSync(path.join(root, 'test', 'fixtures', 'corpus', 'qemu', name), path.join(ws, 'compare', name));
-  }
-  return ws;
-}
 
 /**
  * The extension folder to load and the suite inside it (test-web serves the extension folder and
@@ -113,7 +103,7 @@ async function main(): Promise<number> {
   process.env.PLAYWRIGHT_BROWSERS_PATH = browsersPath;
   const { runTests } = require('@vscode/test-web') as typeof import('@vscode/test-web');
 
-  const folderPath = prepareWorkspace();
+  const folderPath = prepareWorkspace(path.join(cache, 'workspace'));
   const { extensionDevelopmentPath, extensionTestsPath } = prepareExtension();
   const port = await freePort();
   const verbose = !!process.env.WEB_TEST_VERBOSE;

@@ -21,20 +21,7 @@ export async function activateExtension(): Promise<BootMemoryLensApi> {
   return ext.activate();
 }
 
-/** Polls `probe` until it returns something truthy (mocha's own timeout still bounds a test). */
-export async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 40_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { waitFor } from '../../shared/wait';
 
 /** Runs the bundled CLI (dist/cli.js) of this extension and parses its JSON output. */
 export function cli(...args: string[]): Record<string, unknown> {

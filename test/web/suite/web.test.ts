@@ -11,6 +11,7 @@ import type { BootMemoryLensApi } from '../../../src/extension/extension';
 import { Commands, DIAGNOSTIC_SOURCE, EXTENSION_ID, LANGUAGE_ID, MAP_VIEW_TYPE } from '../../../src/extension/ids';
 import type { CompareMessage, HostToWebview, WhatIfMessage } from '../../../src/protocol/messages';
 import * as assert from './assert';
+import { waitFor } from '../../shared/wait';
 
 function workspaceFile(...parts: string[]): vscode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0];
@@ -24,15 +25,6 @@ async function activate(): Promise<BootMemoryLensApi> {
   return ext.activate();
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 45_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function lineOf(doc: vscode.TextDocument, needle: string): number {
   for (let i = 0; i < doc.lineCount; i++) if (doc.lineAt(i).text.includes(needle)) return i;
